@@ -1,0 +1,93 @@
+/**
+ * The route table: every public endpoint, the Lambda (route group) that serves it, and
+ * what its audit event records. API Gateway (CDK), the local HTTP adapter, the OpenAPI
+ * document and the tests all derive from this list.
+ */
+import type { Operation } from '../core/permissions.js';
+import type { AuditAction, ResourceType } from '../schemas/audit.js';
+
+export type HttpMethod = 'GET' | 'POST';
+
+/** One Lambda function per group. */
+export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway style path, `{name}` for path parameters. */
+  readonly path: string;
+  readonly group: RouteGroup;
+  /** Set for authenticated routes: the permission table row and the OpenAPI operationId. */
+  readonly operation?: Operation;
+  /** Set for audited routes. */
+  readonly audit?: { readonly action: AuditAction; readonly resourceType: ResourceType; readonly idParam?: string };
+  readonly summary: string;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/v1/health', group: 'public', summary: 'Liveness' },
+  { method: 'GET', path: '/v1/openapi.json', group: 'public', summary: 'This API as OpenAPI 3.1' },
+  { method: 'GET', path: '/v1/me', group: 'public', operation: 'getMe', summary: 'The signed-in user' },
+  {
+    method: 'POST', path: '/v1/requests', group: 'requests', operation: 'createRequest',
+    audit: { action: 'request.create', resourceType: 'request' }, summary: 'Ask a factory for documents',
+  },
+  {
+    method: 'GET', path: '/v1/requests', group: 'requests', operation: 'listRequests',
+    audit: { action: 'request.list', resourceType: 'request' }, summary: 'List requests visible to the caller',
+  },
+  {
+    method: 'GET', path: '/v1/factory/requests', group: 'requests', operation: 'listFactoryRequests',
+    audit: { action: 'request.list', resourceType: 'request' }, summary: 'List requests addressed to the caller\'s factory',
+  },
+  {
+    method: 'GET', path: '/v1/requests/{requestId}', group: 'requests', operation: 'getRequest',
+    audit: { action: 'request.read', resourceType: 'request', idParam: 'requestId' }, summary: 'Read one request',
+  },
+  {
+    method: 'POST', path: '/v1/requests/{requestId}/items/{itemId}/fulfill', group: 'requests', operation: 'fulfilItem',
+    audit: { action: 'request.item.fulfill', resourceType: 'request', idParam: 'requestId' },
+    summary: 'Fulfil an item with an evidence version',
+  },
+  {
+    method: 'POST', path: '/v1/requests/{requestId}/items/{itemId}/review', group: 'requests', operation: 'reviewItem',
+    audit: { action: 'request.item.review', resourceType: 'request', idParam: 'requestId' },
+    summary: 'Accept or reject a fulfilled item',
+  },
+  {
+    method: 'POST', path: '/v1/requests/{requestId}/cancel', group: 'requests', operation: 'cancelRequest',
+    audit: { action: 'request.cancel', resourceType: 'request', idParam: 'requestId' }, summary: 'Cancel a request',
+  },
+  {
+    method: 'GET', path: '/v1/requests/{requestId}/history', group: 'requests', operation: 'getRequestHistory',
+    audit: { action: 'request.history.read', resourceType: 'request', idParam: 'requestId' },
+    summary: 'Audit events of one request',
+  },
+  {
+    method: 'POST', path: '/v1/evidence', group: 'evidence', operation: 'createEvidence',
+    audit: { action: 'evidence.create', resourceType: 'evidence' }, summary: 'Add a document to the factory\'s library',
+  },
+  {
+    method: 'GET', path: '/v1/evidence', group: 'evidence', operation: 'listEvidence',
+    audit: { action: 'evidence.list', resourceType: 'evidence' }, summary: 'List evidence',
+  },
+  {
+    method: 'GET', path: '/v1/evidence/{evidenceId}', group: 'evidence', operation: 'getEvidence',
+    audit: { action: 'evidence.read', resourceType: 'evidence', idParam: 'evidenceId' }, summary: 'Read one evidence',
+  },
+  {
+    method: 'POST', path: '/v1/evidence/{evidenceId}/versions', group: 'evidence', operation: 'addEvidenceVersion',
+    audit: { action: 'evidence.version.create', resourceType: 'evidence', idParam: 'evidenceId' },
+    summary: 'Add a version to an evidence',
+  },
+  {
+    method: 'GET', path: '/v1/audit', group: 'audit', operation: 'listAudit',
+    audit: { action: 'audit.read', resourceType: 'audit' }, summary: 'Query the audit trail',
+  },
+];
+
+export function findRoute(operation: Operation): Route {
+  const route = ROUTES.find((r) => r.operation === operation);
+  if (!route) throw new Error(`No route serves operation ${operation}`);
+  return route;
+}

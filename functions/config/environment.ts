@@ -1,0 +1,29 @@
+/**
+ * The names of every environment variable a function reads, and their parsing. The CDK
+ * function construct and the local runtime set them; nothing else reads process.env.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  evidenceBucket: 'EVIDENCE_BUCKET',
+  userPoolId: 'USER_POOL_ID',
+  /** Comma-separated app client ids whose access tokens the API accepts. */
+  clientIds: 'CLIENT_IDS',
+  /** Overrides the Cognito JWKS address (local runtime only). */
+  jwksUri: 'JWKS_URI',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  s3Endpoint: 'S3_ENDPOINT',
+  auditTtlDays: 'AUDIT_TTL_DAYS',
+  manifestSigningKeyId: 'MANIFEST_SIGNING_KEY_ID',
+  region: 'AWS_REGION',
+} as const;
+
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}
+
+export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[name] || undefined;
+}

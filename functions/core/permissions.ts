@@ -1,0 +1,60 @@
+/**
+ * The one permission table: role x operation -> which objects the role may touch.
+ * Handlers ask it before touching data; the RBAC tests walk it row by row.
+ *
+ * - `never`: the role may never do this (403, before anything is read);
+ * - `any`: allowed without an owning object (creating one of the role's own);
+ * - `own`: allowed on objects of the caller's organisation (a request's buyer org or
+ *   addressed factory, a factory's own evidence); another tenant's object answers 404;
+ * - `shared`: a buyer reading evidence a fulfilment shared with its org;
+ * - `all`: every tenant's objects (read-only roles).
+ */
+export const ROLES = ['buyer', 'factory', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Scope = 'never' | 'any' | 'own' | 'shared' | 'all';
+
+export const OPERATIONS = [
+  'createRequest',
+  'listRequests',
+  'listFactoryRequests',
+  'getRequest',
+  'fulfilItem',
+  'reviewItem',
+  'cancelRequest',
+  'getRequestHistory',
+  'createEvidence',
+  'listEvidence',
+  'getEvidence',
+  'addEvidenceVersion',
+  'listAudit',
+  'getMe',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+type Row = Readonly<Record<Role, Scope>>;
+
+export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
+  createRequest: { buyer: 'any', factory: 'never', auditor: 'never', admin: 'never' },
+  listRequests: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  listFactoryRequests: { buyer: 'never', factory: 'own', auditor: 'never', admin: 'never' },
+  getRequest: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  fulfilItem: { buyer: 'never', factory: 'own', auditor: 'never', admin: 'never' },
+  reviewItem: { buyer: 'own', factory: 'never', auditor: 'never', admin: 'never' },
+  cancelRequest: { buyer: 'own', factory: 'never', auditor: 'never', admin: 'never' },
+  getRequestHistory: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  createEvidence: { buyer: 'never', factory: 'any', auditor: 'never', admin: 'never' },
+  listEvidence: { buyer: 'never', factory: 'own', auditor: 'all', admin: 'all' },
+  getEvidence: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
+  addEvidenceVersion: { buyer: 'never', factory: 'own', auditor: 'never', admin: 'never' },
+  listAudit: { buyer: 'never', factory: 'never', auditor: 'all', admin: 'all' },
+  getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
+};
+
+export function scopeOf(role: Role, operation: Operation): Scope {
+  return PERMISSIONS[operation][role];
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

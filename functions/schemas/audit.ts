@@ -1,0 +1,64 @@
+/**
+ * The audit event: what the API returns, what the table stores (plus keys and TTL) and
+ * what the archive writes, one line per event. The Glue columns derive from it too.
+ */
+import * as z from 'zod/mini';
+import { Cursor, Id, Limit, Role, Timestamp, text } from './common.js';
+
+export const Outcome = z.enum(['SUCCESS', 'DENIED', 'FAILED']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const AuditAction = z.enum([
+  'request.create',
+  'request.list',
+  'request.read',
+  'request.item.fulfill',
+  'request.item.review',
+  'request.cancel',
+  'request.history.read',
+  'evidence.create',
+  'evidence.list',
+  'evidence.read',
+  'evidence.version.create',
+  'audit.read',
+]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const ResourceType = z.enum(['request', 'evidence', 'audit']);
+export type ResourceType = z.infer<typeof ResourceType>;
+
+export const AuditEvent = z
+  .object({
+    eventId: Id,
+    occurredAt: Timestamp,
+    action: AuditAction,
+    outcome: Outcome,
+    actor: z.object({ userId: Id, role: z.string(), orgId: z.optional(Id) }),
+    resource: z.object({ type: ResourceType, id: z.optional(Id) }),
+    statusCode: z.int(),
+    reason: z.optional(z.string()),
+    correlationId: z.string(),
+    sourceIp: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
+    /** What the call changed: for a state change, the fields before and after. */
+    changes: z.optional(z.record(z.string(), z.unknown())),
+  })
+  .register(z.globalRegistry, { id: 'AuditEvent' });
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const ListAuditQuery = z.strictObject({
+  from: z.optional(Timestamp),
+  to: z.optional(Timestamp),
+  actorId: z.optional(Id),
+  action: z.optional(AuditAction),
+  resourceType: z.optional(ResourceType),
+  resourceId: z.optional(Id),
+  outcome: z.optional(Outcome),
+  limit: Limit,
+  cursor: Cursor,
+});
+export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
+
+export const AuditPage = z.object({ items: z.array(AuditEvent), nextCursor: z.optional(text(1, 4096)) });
+
+export { Role };
