@@ -27,3 +27,14 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
 export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[name] || undefined;
 }
+
+/** Audit archive settings (archiver, scheduled export, local archive runtime). */
+export const ARCHIVE_ENV = {
+  /** Seconds of archive lag the export's reconciliation allows before a window is compared. */
+  exportSettleSeconds: 'ARCHIVE_EXPORT_SETTLE_SECONDS',
+  /** Days back the export looks for objects that arrived late. */
+  exportLookbackDays: 'ARCHIVE_EXPORT_LOOKBACK_DAYS',
+  /** Athena workgroup and Glue database for `audit:query --athena`. */
+  athenaWorkgroup: 'ATHENA_WORKGROUP',
+  glueDatabase: 'GLUE_DATABASE',
+} as const;

@@ -1,0 +1,84 @@
+/** The archive's state in the table: the anchored manifest head and audit ids for reconciliation. */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ManifestHeadConflictError, type AuditEventSource, type ManifestHead, type ManifestHeadStore } from '../archive/ports.js';
+import { INDEXES } from '../config/table.js';
+
+export const MANIFEST_HEAD_KEY = { pk: 'SYSTEM#manifest-head', sk: 'manifest-head' } as const;
+
+export class DynamoManifestHeadStore implements ManifestHeadStore {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client);
+  }
+
+  async get(): Promise<ManifestHead | undefined> {
+    const answer = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: MANIFEST_HEAD_KEY, ConsistentRead: true }));
+    const item = answer.Item;
+    if (!item) return undefined;
+    return {
+      key: String(item['key']),
+      sha256: String(item['sha256']),
+      sequence: Number(item['sequence']),
+      windowTo: String(item['windowTo']),
+      createdAt: String(item['createdAt']),
+    };
+  }
+
+  async advance(next: ManifestHead, expectedSequence: number | undefined): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...MANIFEST_HEAD_KEY, ...next },
+          ConditionExpression: expectedSequence === undefined ? 'attribute_not_exists(pk)' : '#sequence = :expected',
+          ...(expectedSequence === undefined
+            ? {}
+            : { ExpressionAttributeNames: { '#sequence': 'sequence' }, ExpressionAttributeValues: { ':expected': expectedSequence } }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ManifestHeadConflictError(expectedSequence);
+      throw error;
+    }
+  }
+}
+
+/** Audit events by time on the all-audit index (gsi3: pk `AUDIT`, sk `<occurredAt>#<eventId>`). */
+export class DynamoAuditEventSource implements AuditEventSource {
+  private readonly doc: DynamoDBDocumentClient;
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client);
+  }
+
+  async eventIdsBetween(from: string, to: string): Promise<string[]> {
+    const index = INDEXES.byKind;
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#pk = :kind AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#id': 'eventId', '#at': 'occurredAt' },
+          ExpressionAttributeValues: { ':kind': 'AUDIT', ':from': from, ':to': to },
+          ProjectionExpression: '#id, #at',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const occurredAt = String(item['occurredAt']);
+        if (occurredAt >= from && occurredAt < to) ids.push(String(item['eventId']));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+}

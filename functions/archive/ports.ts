@@ -1,0 +1,79 @@
+/** What the archive use cases need from storage and signing. Adapters implement these. */
+
+export interface ArchiveObject {
+  readonly key: string;
+  readonly body: Uint8Array;
+  /** Lowercase hex SHA-256 of the body. */
+  readonly sha256: string;
+  /** Base64 MD5 of the body (Content-MD5). */
+  readonly md5: string;
+  readonly contentType: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/** Write-once object storage. */
+export interface ArchiveWriter {
+  /**
+   * Stores the object unless the key already holds one (a redelivery): write-once, never a
+   * second version.
+   * @returns `created`, or `exists` when the key was already written.
+   */
+  putObject(object: ArchiveObject): Promise<'created' | 'exists'>;
+}
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
+export interface ArchiveReader {
+  list(prefix: string): AsyncIterable<ListedObject>;
+  /** The body, or `undefined` when there is no such key. */
+  get(key: string): Promise<Uint8Array | undefined>;
+}
+
+/** Asymmetric signing of manifests (KMS in AWS, a local key file locally). */
+export interface ManifestSigner {
+  readonly keyId: string;
+  /** Signature algorithm name, e.g. `ECDSA_SHA_256`. */
+  readonly algorithm: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
+
+/** The public half of the signing key, from a trusted source (KMS GetPublicKey, local key file). */
+export interface ManifestKeyResolver {
+  publicKeyPem(keyId: string): Promise<string>;
+}
+
+/** The anchored chain head, kept outside the chain (DynamoDB item `SYSTEM#manifest-head`). */
+export interface ManifestHead {
+  readonly key: string;
+  readonly sha256: string;
+  readonly sequence: number;
+  readonly windowTo: string;
+  readonly createdAt: string;
+}
+
+export interface ManifestHeadStore {
+  get(): Promise<ManifestHead | undefined>;
+  /**
+   * Moves the head from `expectedSequence` (undefined: no head yet) to `next`.
+   * @throws ManifestHeadConflictError when another export moved it first.
+   */
+  advance(next: ManifestHead, expectedSequence: number | undefined): Promise<void>;
+}
+
+export class ManifestHeadConflictError extends Error {
+  readonly code = 'manifest-head-conflict';
+  constructor(expected: number | undefined) {
+    super(`The manifest head is no longer at sequence ${expected ?? '(none)'}`);
+    this.name = 'ManifestHeadConflictError';
+  }
+}
+
+/** Audit event ids in the table, for reconciliation. */
+export interface AuditEventSource {
+  /** Ids of audit events with `from <= occurredAt < to`. */
+  eventIdsBetween(from: string, to: string): Promise<string[]>;
+}

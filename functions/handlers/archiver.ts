@@ -1,0 +1,74 @@
+/**
+ * DynamoDB Streams consumer (NEW_AND_OLD_IMAGES): writes audit events to `audit/dt=.../`
+ * and every other entity change to `changes/dt=.../` as gzip JSON lines, write-once.
+ * Partial failures are reported with `batchItemFailures` (ReportBatchItemFailures).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { archiveBatch, type Logger } from '../archive/archive-batch.js';
+import type { ArchiveWriter } from '../archive/ports.js';
+import { streamLabelOf, type StreamChange } from '../archive/records.js';
+import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
+import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+
+export interface ArchiverDeps {
+  readonly writer: ArchiveWriter;
+  readonly log?: Logger;
+}
+
+export const jsonLogger: Logger = {
+  info: (message, details) => console.log(JSON.stringify({ level: 'INFO', message, ...details })),
+  error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details })),
+};
+
+const image = (value: Record<string, unknown> | undefined) =>
+  value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
+
+export function toStreamChange(record: DynamoDBRecord): StreamChange {
+  const stream = record.dynamodb ?? {};
+  const keys = image(stream.Keys as Record<string, unknown> | undefined) ?? {};
+  const seconds = stream.ApproximateCreationDateTime ?? 0;
+  const identity = record.userIdentity as { type?: string; principalId?: string } | undefined;
+  return {
+    eventName: record.eventName ?? 'MODIFY',
+    sequenceNumber: stream.SequenceNumber ?? '',
+    streamLabel: streamLabelOf(record.eventSourceARN ?? 'unknown'),
+    changedAt: new Date(seconds * 1000).toISOString(),
+    keys: { pk: String(keys['pk'] ?? ''), sk: String(keys['sk'] ?? '') },
+    oldImage: image(stream.OldImage as Record<string, unknown> | undefined),
+    newImage: image(stream.NewImage as Record<string, unknown> | undefined),
+    userIdentity: identity ? { type: identity.type, principalId: identity.principalId } : undefined,
+  };
+}
+
+export function createHandler(deps: ArchiverDeps) {
+  const log = deps.log ?? jsonLogger;
+  return async function archiveStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+    const changes = event.Records.map(toStreamChange);
+    const first = changes[0];
+    if (!first) return { batchItemFailures: [] };
+    const result = await archiveBatch(first.streamLabel, changes, deps.writer, log);
+    log.info('archived stream batch', {
+      records: changes.length,
+      objects: result.objects.length,
+      failedSequenceNumber: result.failedSequenceNumber,
+    });
+    return {
+      batchItemFailures: result.failedSequenceNumber ? [{ itemIdentifier: result.failedSequenceNumber }] : [],
+    };
+  };
+}
+
+let production: ReturnType<typeof createHandler> | undefined;
+
+/** The Lambda entry; clients are created once per container. */
+export const handler = (event: DynamoDBStreamEvent) => {
+  production ??= createHandler({
+    writer: new S3ArchiveStore(
+      createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint) }),
+      requiredEnv(ENV.archiveBucket),
+    ),
+  });
+  return production(event);
+};

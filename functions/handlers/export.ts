@@ -1,0 +1,73 @@
+/**
+ * Scheduled export (EventBridge, hourly): seals the objects archived since the previous
+ * manifest into a signed, chained manifest and reconciles table against archive. A
+ * reconciliation mismatch is written into the manifest and then fails the invocation, so
+ * the function's Errors alarm fires.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jsonLogger } from './archiver.js';
+import type { Logger } from '../archive/archive-batch.js';
+import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
+import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
+import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
+import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
+import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+
+export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
+  readonly log?: Logger;
+  readonly settleMs: number;
+  readonly lookbackDays?: number;
+  readonly clock?: () => Date;
+}
+
+export class ReconciliationMismatchError extends Error {
+  readonly code = 'audit-reconciliation-mismatch';
+  constructor(readonly result: ExportResult) {
+    super(
+      `Audit reconciliation mismatch in ${result.manifestKey}: ${result.reconciliation.tableAuditEvents} events in the table, ` +
+        `${result.reconciliation.archivedAuditEvents} archived, ${result.reconciliation.missingFromArchive.length} missing, ` +
+        `${result.reconciliation.notInTable.length} unknown, ${result.reconciliation.duplicates.length} duplicated`,
+    );
+    this.name = 'ReconciliationMismatchError';
+  }
+}
+
+export function createHandler(deps: ExportHandlerDeps) {
+  const log = deps.log ?? jsonLogger;
+  return async function exportArchiveManifest(): Promise<ExportResult> {
+    const result = await exportManifest(
+      { ...deps, log },
+      { now: (deps.clock ?? (() => new Date()))(), settleMs: deps.settleMs, lookbackDays: deps.lookbackDays },
+    );
+    if (result.reconciliation.status === 'MISMATCH') throw new ReconciliationMismatchError(result);
+    return result;
+  };
+}
+
+let production: ReturnType<typeof createHandler> | undefined;
+
+function productionHandler() {
+  const region = optionalEnv(ENV.region);
+  const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint), region }), requiredEnv(ENV.archiveBucket));
+  const dynamodb = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    ...(optionalEnv(ENV.dynamodbEndpoint) ? { endpoint: optionalEnv(ENV.dynamodbEndpoint) } : {}),
+  });
+  const tableName = requiredEnv(ENV.tableName);
+  return createHandler({
+    reader: store,
+    writer: store,
+    head: new DynamoManifestHeadStore(dynamodb, tableName),
+    auditEvents: new DynamoAuditEventSource(dynamodb, tableName),
+    signer: new KmsManifestSigner(createKmsClient(region), requiredEnv(ENV.manifestSigningKeyId)),
+    settleMs: Number(optionalEnv(ARCHIVE_ENV.exportSettleSeconds) ?? '300') * 1000,
+    lookbackDays: Number(optionalEnv(ARCHIVE_ENV.exportLookbackDays) ?? '3'),
+  });
+}
+
+/** The Lambda entry; clients are created once per container. */
+export const handler = () => {
+  production ??= productionHandler();
+  return production();
+};
