@@ -46,9 +46,12 @@ export const AuditEvent = z
   .register(z.globalRegistry, { id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
+/** Any ISO 8601 UTC date-time; the use case normalises it to milliseconds. */
+const Instant = z.iso.datetime();
+
 export const ListAuditQuery = z.strictObject({
-  from: z.optional(Timestamp),
-  to: z.optional(Timestamp),
+  from: z.optional(Instant),
+  to: z.optional(Instant),
   actorId: z.optional(Id),
   action: z.optional(AuditAction),
   resourceType: z.optional(ResourceType),

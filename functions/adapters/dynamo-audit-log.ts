@@ -1,0 +1,77 @@
+/** The audit trail on DynamoDB: events are put once and never updated or deleted by code. */
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { INDEXES } from '../config/table.js';
+import type { AuditFilter, AuditLog, Page, PageRequest } from '../core/ports.js';
+import type { AuditEvent } from '../schemas/audit.js';
+import { dynamo } from './dynamo-errors.js';
+import { auditItem, partitions, stripKeys } from './dynamo-items.js';
+import { queryPage, type IndexQuery } from './dynamo-pages.js';
+import type { TableSettings } from './dynamo-request-repository.js';
+
+export class DynamoAuditLog implements AuditLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly settings: TableSettings,
+  ) {}
+
+  async record(event: AuditEvent): Promise<void> {
+    await dynamo(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.settings.tableName,
+          Item: auditItem(event, this.settings.auditTtlDays),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  /** Reads the narrowest index the filter allows: by resource, by actor, or every event. */
+  async list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const equals = (path: string[], value: string | undefined, token: string) => {
+      if (value === undefined) return;
+      conditions.push(`${path.map((p) => `#${p}`).join('.')} = :${token}`);
+      for (const p of path) names[`#${p}`] = p;
+      values[`:${token}`] = value;
+    };
+
+    let base: Pick<IndexQuery, 'index' | 'partition'>;
+    if (filter.resourceId !== undefined) {
+      base = { index: INDEXES.byCounterparty, partition: partitions.auditOfResource(filter.resourceId) };
+      equals(['actor', 'userId'], filter.actorId, 'actorId');
+    } else if (filter.actorId !== undefined) {
+      base = { index: INDEXES.byOwner, partition: partitions.auditOfActor(filter.actorId) };
+    } else {
+      base = { index: INDEXES.byKind, partition: partitions.allAudit };
+    }
+    equals(['action'], filter.action, 'action');
+    equals(['outcome'], filter.outcome, 'outcome');
+    equals(['resource', 'type'], filter.resourceType, 'resourceType');
+    if (filter.actorOrgIds?.length) {
+      names['#actor'] = 'actor';
+      names['#orgId'] = 'orgId';
+      const tokens = filter.actorOrgIds.map((orgId, i) => {
+        values[`:org${i}`] = orgId;
+        return `:org${i}`;
+      });
+      conditions.push(`#actor.#orgId IN (${tokens.join(', ')})`);
+    }
+
+    const result = await queryPage(
+      this.client,
+      this.settings.tableName,
+      {
+        ...base,
+        // Sort keys are `<occurredAt>#<eventId>`: `from` is inclusive, and `to` excludes events at exactly `to`.
+        sortKeyFrom: filter.from,
+        sortKeyTo: filter.to,
+        ...(conditions.length > 0 && { filter: { expression: conditions.join(' AND '), names, values } }),
+      },
+      page,
+    );
+    return { ...result, items: result.items.map((item) => stripKeys<AuditEvent>(item)) };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Evidence on DynamoDB: one item per evidence holding its versions (append-only), and one
+ * share item per version a fulfilment made visible to a buyer org, in the same partition.
+ */
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { INDEXES, PARTITION_KEY, SORT_KEY } from '../config/table.js';
+import { ConflictError } from '../core/errors.js';
+import type { EvidenceListScope, EvidenceRepository, EvidenceShare, Page, PageRequest, StoredEvidence } from '../core/ports.js';
+import type { AuditEvent } from '../schemas/audit.js';
+import type { Evidence, EvidenceVersion } from '../schemas/evidence.js';
+import { dynamo } from './dynamo-errors.js';
+import { auditItem, evidenceItem, keys, partitions, stripKeys } from './dynamo-items.js';
+import { queryPage } from './dynamo-pages.js';
+import type { TableSettings } from './dynamo-request-repository.js';
+
+/** Keeps an evidence item well below DynamoDB's 400 KB item limit. */
+export const MAX_VERSIONS = 200;
+
+export class DynamoEvidenceRepository implements EvidenceRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly settings: TableSettings,
+  ) {}
+
+  async get(evidenceId: string): Promise<StoredEvidence | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.settings.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+            ExpressionAttributeValues: { ':pk': keys.evidence(evidenceId)[PARTITION_KEY] },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const header = items.find((item) => item[SORT_KEY] === 'EVIDENCE');
+    if (!header) return undefined;
+    const { versions, ...evidence } = stripKeys<Evidence>(header);
+    const shares = items.filter((item) => item.entity === 'share').map((item) => stripKeys<EvidenceShare>(item));
+    return { evidence, versions, shares };
+  }
+
+  async create(evidence: Omit<Evidence, 'versions'>, first: EvidenceVersion, audit: AuditEvent): Promise<void> {
+    await dynamo(() =>
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.settings.tableName,
+                Item: evidenceItem({ ...evidence, versions: [first] }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            this.auditPut(audit),
+          ],
+        }),
+      ),
+    );
+  }
+
+  async appendVersion(evidenceId: string, expectedLatest: number, version: EvidenceVersion, audit: AuditEvent): Promise<void> {
+    if (version.version > MAX_VERSIONS) throw new ConflictError(`An evidence holds at most ${MAX_VERSIONS} versions`);
+    await dynamo(() =>
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.settings.tableName,
+                Key: keys.evidence(evidenceId),
+                UpdateExpression: 'SET versions = list_append(versions, :version), latestVersion = :next, updatedAt = :at',
+                ConditionExpression: 'latestVersion = :expected',
+                ExpressionAttributeValues: {
+                  ':version': [version],
+                  ':next': version.version,
+                  ':at': version.createdAt,
+                  ':expected': expectedLatest,
+                },
+              },
+            },
+            this.auditPut(audit),
+          ],
+        }),
+      ),
+    );
+  }
+
+  async list(scope: EvidenceListScope, filter: { docType?: string | undefined }, page: PageRequest): Promise<Page<Evidence>> {
+    const result = await queryPage(
+      this.client,
+      this.settings.tableName,
+      {
+        ...(scope.by === 'factory'
+          ? { index: INDEXES.byOwner, partition: partitions.evidenceOfFactory(scope.factoryId) }
+          : { index: INDEXES.byKind, partition: partitions.allEvidence }),
+        ...(filter.docType !== undefined && {
+          filter: { expression: '#docType = :docType', names: { '#docType': 'docType' }, values: { ':docType': filter.docType } },
+        }),
+      },
+      page,
+    );
+    return { ...result, items: result.items.map((item) => stripKeys<Evidence>(item)) };
+  }
+
+  private auditPut(event: AuditEvent) {
+    return {
+      Put: { TableName: this.settings.tableName, Item: auditItem(event, this.settings.auditTtlDays), ConditionExpression: 'attribute_not_exists(pk)' },
+    };
+  }
+}

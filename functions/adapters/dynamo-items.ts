@@ -1,0 +1,98 @@
+/** How domain objects become table items and back: key builders and attribute stripping. */
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../config/table.js';
+import type { AuditEvent } from '../schemas/audit.js';
+import type { Evidence } from '../schemas/evidence.js';
+import type { EvidenceRequest } from '../schemas/requests.js';
+import type { EvidenceShare } from '../core/ports.js';
+
+/** Bumped when an item's stored shape changes, so readers can migrate old items. */
+export const ITEM_SCHEMA_VERSION = 1;
+
+const { byOwner, byCounterparty, byKind } = INDEXES;
+const KEY_ATTRIBUTES = new Set<string>([
+  PARTITION_KEY,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+  'entity',
+  'revision',
+  'schemaVersion',
+  ...Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
+
+export const keys = {
+  organisation: (orgId: string) => ({ [PARTITION_KEY]: `ORG#${orgId}`, [SORT_KEY]: 'ORG' }),
+  request: (requestId: string) => ({ [PARTITION_KEY]: `REQUEST#${requestId}`, [SORT_KEY]: 'REQUEST' }),
+  evidence: (evidenceId: string) => ({ [PARTITION_KEY]: `EVIDENCE#${evidenceId}`, [SORT_KEY]: 'EVIDENCE' }),
+  share: (share: Pick<EvidenceShare, 'evidenceId' | 'buyerOrgId' | 'version'>) => ({
+    [PARTITION_KEY]: `EVIDENCE#${share.evidenceId}`,
+    [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
+  }),
+  audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+};
+
+/** Index partitions, by purpose. */
+export const partitions = {
+  requestsOfBuyer: (orgId: string) => `BUYER#${orgId}`,
+  requestsOfFactory: (orgId: string) => `FACTORY#${orgId}`,
+  allRequests: 'REQUEST',
+  evidenceOfFactory: (orgId: string) => `FACTORY#${orgId}`,
+  allEvidence: 'EVIDENCE',
+  auditOfActor: (userId: string) => `ACTOR#${userId}`,
+  auditOfResource: (resourceId: string) => `RESOURCE#${resourceId}`,
+  allAudit: 'AUDIT',
+};
+
+export function requestItem(request: EvidenceRequest, revision: number): Record<string, unknown> {
+  const sortKey = `${request.createdAt}#${request.requestId}`;
+  return {
+    ...keys.request(request.requestId),
+    entity: 'request',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    revision,
+    [byOwner.partitionKey]: partitions.requestsOfBuyer(request.buyerOrgId),
+    [byOwner.sortKey]: sortKey,
+    [byCounterparty.partitionKey]: partitions.requestsOfFactory(request.factoryId),
+    [byCounterparty.sortKey]: sortKey,
+    [byKind.partitionKey]: partitions.allRequests,
+    [byKind.sortKey]: sortKey,
+    ...request,
+  };
+}
+
+export function evidenceItem(evidence: Evidence): Record<string, unknown> {
+  const sortKey = `${evidence.createdAt}#${evidence.evidenceId}`;
+  return {
+    ...keys.evidence(evidence.evidenceId),
+    entity: 'evidence',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    [byOwner.partitionKey]: partitions.evidenceOfFactory(evidence.factoryId),
+    [byOwner.sortKey]: sortKey,
+    [byKind.partitionKey]: partitions.allEvidence,
+    [byKind.sortKey]: sortKey,
+    ...evidence,
+  };
+}
+
+export function auditItem(event: AuditEvent, ttlDays: number): Record<string, unknown> {
+  const sortKey = `${event.occurredAt}#${event.eventId}`;
+  return {
+    ...keys.audit(event.eventId),
+    entity: 'audit',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(event.occurredAt) / 1000) + ttlDays * 86_400,
+    [byOwner.partitionKey]: partitions.auditOfActor(event.actor.userId),
+    [byOwner.sortKey]: sortKey,
+    ...(event.resource.id && {
+      [byCounterparty.partitionKey]: partitions.auditOfResource(event.resource.id),
+      [byCounterparty.sortKey]: sortKey,
+    }),
+    [byKind.partitionKey]: partitions.allAudit,
+    [byKind.sortKey]: sortKey,
+    ...event,
+  };
+}
+
+/** The domain object inside an item: every key and bookkeeping attribute removed. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
+}

@@ -1,0 +1,58 @@
+/**
+ * The payload schemas of every operation: the handlers parse with them and the OpenAPI
+ * document is generated from them, so the two cannot drift.
+ */
+import type * as z from 'zod/mini';
+import type { Operation } from '../core/permissions.js';
+import { AuditPage, ListAuditQuery } from '../schemas/audit.js';
+import { AddVersionBody, AddVersionResult, CreateEvidenceBody, Evidence, EvidencePage, EvidencePath, ListEvidenceQuery } from '../schemas/evidence.js';
+import { Me } from '../schemas/public.js';
+import {
+  CancelBody,
+  CreateRequestBody,
+  EvidenceRequest,
+  FulfilBody,
+  ItemPath,
+  ListRequestsQuery,
+  PageQuery,
+  RequestPath,
+  RequestPage,
+  ReviewBody,
+} from '../schemas/requests.js';
+
+export interface OperationSchemas {
+  readonly path?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly body?: z.ZodMiniType;
+  readonly response: z.ZodMiniType;
+  /** @default 200 */
+  readonly status?: number;
+}
+
+export const OPERATION_SCHEMAS = {
+  createRequest: { body: CreateRequestBody, response: EvidenceRequest, status: 201 },
+  listRequests: { query: ListRequestsQuery, response: RequestPage },
+  listFactoryRequests: { query: ListRequestsQuery, response: RequestPage },
+  getRequest: { path: RequestPath, response: EvidenceRequest },
+  fulfilItem: { path: ItemPath, body: FulfilBody, response: EvidenceRequest },
+  reviewItem: { path: ItemPath, body: ReviewBody, response: EvidenceRequest },
+  cancelRequest: { path: RequestPath, body: CancelBody, response: EvidenceRequest },
+  getRequestHistory: { path: RequestPath, query: PageQuery, response: AuditPage },
+  createEvidence: { body: CreateEvidenceBody, response: Evidence, status: 201 },
+  listEvidence: { query: ListEvidenceQuery, response: EvidencePage },
+  getEvidence: { path: EvidencePath, response: Evidence },
+  addEvidenceVersion: { path: EvidencePath, body: AddVersionBody, response: AddVersionResult, status: 201 },
+  listAudit: { query: ListAuditQuery, response: AuditPage },
+  getMe: { response: Me },
+} as const satisfies Record<Operation, OperationSchemas>;
+
+type Schemas = typeof OPERATION_SCHEMAS;
+type Part<O extends Operation, K extends 'path' | 'query' | 'body'> = Schemas[O] extends Record<K, infer S extends z.ZodMiniType> ? z.infer<S> : undefined;
+
+export interface InputOf<O extends Operation> {
+  readonly path: Part<O, 'path'>;
+  readonly query: Part<O, 'query'>;
+  readonly body: Part<O, 'body'>;
+}
+
+export type ResponseOf<O extends Operation> = z.infer<Schemas[O]['response']>;

@@ -1,0 +1,83 @@
+/**
+ * Builds the one audit event of an API call. A state change puts its event in the same
+ * transaction as the change and marks it recorded; otherwise the audit middleware records
+ * the call's outcome when the answer is known.
+ */
+import type { AuditAction, AuditEvent, Outcome, ResourceType } from '../schemas/audit.js';
+import { newEventId } from './ids.js';
+import type { Principal } from './principal.js';
+
+export interface CallContext {
+  readonly action: AuditAction;
+  readonly resourceType: ResourceType;
+  readonly resourceId?: string | undefined;
+  readonly correlationId: string;
+  readonly sourceIp?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+export interface Outcomes {
+  readonly outcome: Outcome;
+  readonly statusCode: number;
+  readonly reason?: string | undefined;
+  readonly changes?: Record<string, unknown> | undefined;
+}
+
+export class AuditTrail {
+  private resourceId: string | undefined;
+  private recordedEvent: AuditEvent | undefined;
+
+  constructor(
+    private readonly call: CallContext,
+    private readonly principal: Principal,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.resourceId = call.resourceId;
+  }
+
+  get recorded(): boolean {
+    return this.recordedEvent !== undefined;
+  }
+
+  /** Names the resource once it exists (a created request's id). */
+  identify(resourceId: string): void {
+    this.resourceId = resourceId;
+  }
+
+  event(outcomes: Outcomes): AuditEvent {
+    const now = this.clock();
+    const { userId, role, orgId } = this.principal;
+    return {
+      eventId: newEventId(now.getTime()),
+      occurredAt: now.toISOString(),
+      action: this.call.action,
+      outcome: outcomes.outcome,
+      actor: { userId, role, ...(orgId && { orgId }) },
+      resource: { type: this.call.resourceType, ...(this.resourceId && { id: this.resourceId }) },
+      statusCode: outcomes.statusCode,
+      ...(outcomes.reason && { reason: outcomes.reason }),
+      correlationId: this.call.correlationId,
+      ...(this.call.sourceIp && { sourceIp: this.call.sourceIp }),
+      ...(this.call.userAgent && { userAgent: this.call.userAgent }),
+      ...(outcomes.changes && { changes: outcomes.changes }),
+    };
+  }
+
+  /** Call once the event is durably stored (alone or in a transaction). */
+  markRecorded(event: AuditEvent): void {
+    this.recordedEvent = event;
+  }
+
+  /** Builds the success event, hands it to `write` (which stores it with the change) and marks it recorded. */
+  async commit(statusCode: number, changes: Record<string, unknown>, write: (event: AuditEvent) => Promise<void>): Promise<void> {
+    const event = this.event({ outcome: 'SUCCESS', statusCode, changes });
+    await write(event);
+    this.markRecorded(event);
+  }
+}
+
+/** Parties see the events of their own two organisations, without network details. */
+export function redactForParty(event: AuditEvent): AuditEvent {
+  const { sourceIp: _ip, userAgent: _agent, ...rest } = event;
+  return rest;
+}

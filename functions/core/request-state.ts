@@ -1,0 +1,112 @@
+/**
+ * The request state machine. Items move PENDING -> FULFILLED -> ACCEPTED | REJECTED, and a
+ * REJECTED item can be fulfilled again. A request's status is derived from its items,
+ * except CANCELLED, which a buyer sets while the request is OPEN or IN_PROGRESS.
+ */
+import type { EvidenceRequest, ItemStatus, RequestItem, RequestStatus } from '../schemas/requests.js';
+import { ConflictError, NotFoundError } from './errors.js';
+
+const FINAL: ReadonlySet<RequestStatus> = new Set(['CANCELLED', 'COMPLETED']);
+
+export function deriveStatus(items: readonly Pick<RequestItem, 'status'>[]): Exclude<RequestStatus, 'CANCELLED'> {
+  if (items.every((i) => i.status === 'PENDING')) return 'OPEN';
+  if (items.every((i) => i.status === 'ACCEPTED')) return 'COMPLETED';
+  if (items.every((i) => i.status === 'FULFILLED' || i.status === 'ACCEPTED')) return 'FULFILLED';
+  return 'IN_PROGRESS';
+}
+
+/** What a command changed, for the audit event. */
+export interface Transition {
+  readonly request: EvidenceRequest;
+  readonly changes: Record<string, unknown>;
+}
+
+function itemOf(request: EvidenceRequest, itemId: string): RequestItem {
+  const item = request.items.find((i) => i.itemId === itemId);
+  if (!item) throw new NotFoundError('item');
+  return item;
+}
+
+function withItem(
+  request: EvidenceRequest,
+  itemId: string,
+  update: (item: RequestItem) => RequestItem,
+  now: string,
+): Transition {
+  const before = itemOf(request, itemId);
+  const items = request.items.map((i) => (i.itemId === itemId ? update(i) : i));
+  const status = deriveStatus(items);
+  const after = items.find((i) => i.itemId === itemId)!;
+  return {
+    request: { ...request, items, status, updatedAt: now },
+    changes: {
+      itemId,
+      itemStatus: { from: before.status, to: after.status },
+      ...(status !== request.status && { requestStatus: { from: request.status, to: status } }),
+    },
+  };
+}
+
+export interface FulfilCommand {
+  readonly itemId: string;
+  readonly evidenceId: string;
+  readonly evidenceVersion: number;
+  readonly now: string;
+}
+
+const FULFILLABLE: ReadonlySet<ItemStatus> = new Set(['PENDING', 'REJECTED']);
+
+export function fulfil(request: EvidenceRequest, command: FulfilCommand): Transition {
+  const item = itemOf(request, command.itemId);
+  if (FINAL.has(request.status)) throw new ConflictError(`The request is ${request.status}`);
+  if (!FULFILLABLE.has(item.status)) throw new ConflictError(`The item is ${item.status}, not PENDING or REJECTED`);
+  const transition = withItem(
+    request,
+    command.itemId,
+    ({ reviewComment: _dropped, ...rest }) => ({
+      ...rest,
+      status: 'FULFILLED',
+      evidenceId: command.evidenceId,
+      evidenceVersion: command.evidenceVersion,
+      fulfilledAt: command.now,
+    }),
+    command.now,
+  );
+  return {
+    ...transition,
+    changes: { ...transition.changes, evidenceId: command.evidenceId, evidenceVersion: command.evidenceVersion },
+  };
+}
+
+export interface ReviewCommand {
+  readonly itemId: string;
+  readonly decision: 'ACCEPT' | 'REJECT';
+  readonly comment?: string | undefined;
+  readonly now: string;
+}
+
+export function review(request: EvidenceRequest, command: ReviewCommand): Transition {
+  const item = itemOf(request, command.itemId);
+  if (FINAL.has(request.status)) throw new ConflictError(`The request is ${request.status}`);
+  if (item.status !== 'FULFILLED') throw new ConflictError(`The item is ${item.status}, not FULFILLED`);
+  return withItem(
+    request,
+    command.itemId,
+    (i) => ({
+      ...i,
+      status: command.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED',
+      ...(command.comment !== undefined && { reviewComment: command.comment }),
+    }),
+    command.now,
+  );
+}
+
+const CANCELLABLE: ReadonlySet<RequestStatus> = new Set(['OPEN', 'IN_PROGRESS']);
+
+export function cancel(request: EvidenceRequest, now: string): Transition {
+  if (!CANCELLABLE.has(request.status)) throw new ConflictError(`A ${request.status} request cannot be cancelled`);
+  return {
+    request: { ...request, status: 'CANCELLED', updatedAt: now },
+    changes: { requestStatus: { from: request.status, to: 'CANCELLED' } },
+  };
+}

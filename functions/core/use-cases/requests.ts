@@ -1,0 +1,172 @@
+/** Use cases of evidence requests: create, read, list, fulfil, review, cancel, history. */
+import type { AuditEvent } from '../../schemas/audit.js';
+import type { CancelBody, CreateRequestBody, EvidenceRequest, FulfilBody, ListRequestsQuery, ReviewBody } from '../../schemas/requests.js';
+import { assertRequestAccess, authorize, isRequestParty, orgOf } from '../access.js';
+import { redactForParty } from '../audit-trail.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { newItemId, newRequestId } from '../ids.js';
+import type { Operation } from '../permissions.js';
+import type { AuditLog, EvidenceRepository, EvidenceShare, OrganisationDirectory, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../ports.js';
+import * as machine from '../request-state.js';
+import type { UseCaseContext } from './context.js';
+import { withOptimisticRetry } from './optimistic.js';
+
+export interface RequestDeps {
+  readonly requests: RequestRepository;
+  readonly evidence: EvidenceRepository;
+  readonly organisations: OrganisationDirectory;
+  readonly auditLog: AuditLog;
+}
+
+/**
+ * 1. The factory must be a registered factory organisation.
+ * 2. The request and its items start PENDING / OPEN.
+ * 3. The request and its audit event are written in one transaction.
+ */
+export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, body: CreateRequestBody): Promise<EvidenceRequest> {
+  const buyerOrgId = orgOf(ctx.principal);
+  if ((await deps.organisations.kindOf(body.factoryId)) !== 'factory') {
+    throw new ValidationError([{ path: '/factoryId', message: 'must name a registered factory organisation' }]);
+  }
+  const now = ctx.now();
+  const at = now.toISOString();
+  const request: EvidenceRequest = {
+    requestId: newRequestId(now.getTime()),
+    buyerOrgId,
+    factoryId: body.factoryId,
+    title: body.title,
+    ...(body.description !== undefined && { description: body.description }),
+    ...(body.dueDate !== undefined && { dueDate: body.dueDate }),
+    status: 'OPEN',
+    items: body.items.map((item) => ({ itemId: newItemId(now.getTime()), docType: item.docType, ...(item.note !== undefined && { note: item.note }), status: 'PENDING' })),
+    createdAt: at,
+    createdBy: ctx.principal.userId,
+    updatedAt: at,
+  };
+  ctx.audit.identify(request.requestId);
+  await ctx.audit.commit(201, { factoryId: request.factoryId, itemCount: request.items.length, status: 'OPEN' }, (event) =>
+    deps.requests.create(request, event),
+  );
+  return request;
+}
+
+async function loadForCaller(deps: RequestDeps, ctx: UseCaseContext, operation: Operation, requestId: string): Promise<StoredRequest> {
+  const stored = await deps.requests.get(requestId);
+  if (!stored) throw new NotFoundError('request');
+  assertRequestAccess(ctx.principal, operation, stored.request);
+  return stored;
+}
+
+export async function getRequest(deps: RequestDeps, ctx: UseCaseContext, requestId: string): Promise<EvidenceRequest> {
+  return (await loadForCaller(deps, ctx, 'getRequest', requestId)).request;
+}
+
+export async function listRequests(
+  deps: RequestDeps,
+  ctx: UseCaseContext,
+  operation: 'listRequests' | 'listFactoryRequests',
+  query: ListRequestsQuery,
+): Promise<Page<EvidenceRequest>> {
+  const scope = authorize(ctx.principal, operation);
+  const listScope: RequestListScope =
+    scope === 'all' ? { by: 'all' } : ctx.principal.role === 'buyer' ? { by: 'buyer', orgId: orgOf(ctx.principal) } : { by: 'factory', orgId: orgOf(ctx.principal) };
+  return deps.requests.list(listScope, { status: query.status }, pageOf(query));
+}
+
+export function pageOf(query: { limit?: number | undefined; cursor?: string | undefined }): PageRequest {
+  return { limit: query.limit ?? 20, cursor: query.cursor };
+}
+
+/**
+ * 1. The caller's factory must be the one the request is addressed to.
+ * 2. The evidence must be the factory's own, of the item's docType, and the version must
+ *    exist and not be expired (checked before any state rule).
+ * 3. The item moves to FULFILLED; the version is shared with the buyer org; one transaction
+ *    with the audit event, guarded by the request's revision (a lost race re-reads).
+ */
+export async function fulfilItem(
+  deps: RequestDeps,
+  ctx: UseCaseContext,
+  ids: { requestId: string; itemId: string },
+  body: FulfilBody,
+): Promise<EvidenceRequest> {
+  return withOptimisticRetry(async () => {
+    const { request, revision } = await loadForCaller(deps, ctx, 'fulfilItem', ids.requestId);
+    const item = request.items.find((i) => i.itemId === ids.itemId);
+    if (!item) throw new NotFoundError('item');
+    const now = ctx.now();
+    const version = await checkEvidence(deps, ctx, body, item.docType, now);
+    const { request: next, changes } = machine.fulfil(request, {
+      itemId: ids.itemId,
+      evidenceId: body.evidenceId,
+      evidenceVersion: version,
+      now: now.toISOString(),
+    });
+    const share: EvidenceShare = { evidenceId: body.evidenceId, buyerOrgId: request.buyerOrgId, version, sharedAt: now.toISOString() };
+    await ctx.audit.commit(200, changes, (event) => deps.requests.update(next, revision, event, share));
+    return next;
+  });
+}
+
+async function checkEvidence(deps: RequestDeps, ctx: UseCaseContext, body: FulfilBody, docType: string, now: Date): Promise<number> {
+  const stored = await deps.evidence.get(body.evidenceId);
+  // Another factory's evidence answers exactly like unknown evidence; only the audit tells them apart.
+  if (!stored || stored.evidence.factoryId !== ctx.principal.orgId) {
+    throw new ValidationError([{ path: '/evidenceId', message: 'no such evidence in your library' }], {
+      denied: stored !== undefined,
+    });
+  }
+  if (stored.evidence.docType !== docType) {
+    throw new ValidationError([{ path: '/evidenceId', message: `the evidence is of docType ${stored.evidence.docType}, the item asks for ${docType}` }]);
+  }
+  const number = body.version ?? stored.evidence.latestVersion;
+  const version = stored.versions.find((v) => v.version === number);
+  if (!version) throw new ValidationError([{ path: '/version', message: `the evidence has no version ${number}` }]);
+  if (version.expiresAt !== undefined && Date.parse(version.expiresAt) <= now.getTime()) {
+    throw new ValidationError([{ path: '/version', message: `version ${number} expired at ${version.expiresAt}` }]);
+  }
+  return number;
+}
+
+export async function reviewItem(
+  deps: RequestDeps,
+  ctx: UseCaseContext,
+  ids: { requestId: string; itemId: string },
+  body: ReviewBody,
+): Promise<EvidenceRequest> {
+  return withOptimisticRetry(async () => {
+    const { request, revision } = await loadForCaller(deps, ctx, 'reviewItem', ids.requestId);
+    const { request: next, changes } = machine.review(request, {
+      itemId: ids.itemId,
+      decision: body.decision,
+      comment: body.comment,
+      now: ctx.now().toISOString(),
+    });
+    await ctx.audit.commit(200, { ...changes, decision: body.decision }, (event) => deps.requests.update(next, revision, event));
+    return next;
+  });
+}
+
+export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, requestId: string, body: CancelBody): Promise<EvidenceRequest> {
+  return withOptimisticRetry(async () => {
+    const { request, revision } = await loadForCaller(deps, ctx, 'cancelRequest', requestId);
+    const { request: next, changes } = machine.cancel(request, ctx.now().toISOString());
+    await ctx.audit.commit(200, { ...changes, ...(body.reason !== undefined && { reason: body.reason }) }, (event) =>
+      deps.requests.update(next, revision, event),
+    );
+    return next;
+  });
+}
+
+/** Parties see events by users of the request's two organisations, without network details. */
+export async function getRequestHistory(
+  deps: RequestDeps,
+  ctx: UseCaseContext,
+  requestId: string,
+  page: PageRequest,
+): Promise<Page<AuditEvent>> {
+  const { request } = await loadForCaller(deps, ctx, 'getRequestHistory', requestId);
+  if (!isRequestParty(ctx.principal, request)) return deps.auditLog.list({ resourceId: requestId }, page);
+  const result = await deps.auditLog.list({ resourceId: requestId, actorOrgIds: [request.buyerOrgId, request.factoryId] }, page);
+  return { ...result, items: result.items.map(redactForParty) };
+}
