@@ -1,0 +1,142 @@
+/**
+ * The local S3-compatible store (s3rver on a folder under `.local/`), with two things
+ * s3rver lacks and the archive relies on: write-once PUTs (`If-None-Match: *` answers 412
+ * when the key exists, as S3 does) and a port file so command-line tools can find a
+ * running store or start their own on the same folder.
+ */
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './net.js';
+
+interface S3rverInstance {
+  configureBuckets(): Promise<void>;
+  callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+  store: { existsObject(bucket: string, key: string): Promise<boolean> };
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  readonly port: number;
+  /** True when this process started the store (and stop() closes it). */
+  readonly owned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface LocalS3Options {
+  /** Folder holding the objects. */
+  readonly directory: string;
+  readonly buckets: readonly string[];
+  /** @default a free port */
+  readonly port?: number;
+  /** Where to record the endpoint for other processes; nothing is written when omitted. */
+  readonly portFile?: string;
+}
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  mkdirSync(options.directory, { recursive: true });
+  const require = createRequire(import.meta.url);
+  const S3rver = require('s3rver') as S3rverConstructor;
+  const s3rver = new S3rver({
+    directory: options.directory,
+    silent: true,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+    vhostBuckets: false,
+  });
+  await s3rver.configureBuckets();
+  const handle = s3rver.callback();
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && !req.headers['x-amz-copy-source']) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const [, bucket = '', ...rest] = url.pathname.split('/');
+      const key = rest.map(decodeURIComponent).join('/');
+      s3rver.store.existsObject(decodeURIComponent(bucket), key).then(
+        (exists) => {
+          if (!exists || !key) return handle(req, res);
+          req.resume();
+          res.writeHead(412, { 'content-type': 'application/xml' });
+          res.end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+              '<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
+          );
+        },
+        () => handle(req, res),
+      );
+      return;
+    }
+    handle(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  const port = options.port ?? (await freePort());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  if (options.portFile) writeFileSync(options.portFile, JSON.stringify({ endpoint, pid: process.pid }) + '\n');
+  return {
+    endpoint,
+    port,
+    owned: true,
+    async stop() {
+      if (options.portFile && readPortFile(options.portFile)?.endpoint === endpoint) rmSync(options.portFile, { force: true });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function readPortFile(portFile: string): { endpoint: string; pid: number } | undefined {
+  if (!existsSync(portFile)) return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(portFile, 'utf8')) as { endpoint?: unknown; pid?: unknown };
+    return typeof parsed.endpoint === 'string' && typeof parsed.pid === 'number' ? { endpoint: parsed.endpoint, pid: parsed.pid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The store `npm start` runs, if its port file names a live process that answers; else a store of our own on the same folder. */
+export async function connectOrStartLocalS3(options: LocalS3Options & { portFile: string }): Promise<LocalS3> {
+  const running = readPortFile(options.portFile);
+  if (running && alive(running.pid)) {
+    try {
+      const answer = await fetch(`${running.endpoint}/`, { signal: AbortSignal.timeout(2_000) });
+      if (answer.status < 500) {
+        return { endpoint: running.endpoint, port: Number(new URL(running.endpoint).port), owned: false, stop: async () => {} };
+      }
+    } catch {
+      // stale port file: start our own store below
+    }
+  }
+  const { portFile: _ignored, ...own } = options;
+  return startLocalS3(own);
+}
+
+/** The archive's folders under the project's `.local/` directory. */
+export function localArchivePaths(localDir: string) {
+  const root = join(localDir, 'archive');
+  return {
+    root,
+    s3Directory: join(root, 's3'),
+    s3PortFile: join(root, 's3.json'),
+    runtimeFile: join(root, 'runtime.json'),
+    checkpointFile: join(root, 'stream-checkpoints.json'),
+    signingKeyFile: join(root, 'manifest-signing-key.pem'),
+    exportLockFile: join(root, 'export.lock'),
+  };
+}
+
+/** The bucket name of the local archive. */
+export const LOCAL_ARCHIVE_BUCKET = 'audit-archive';

@@ -1,0 +1,211 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditItem, requestItem } from '../../functions/adapters/dynamo-items.js';
+import type { ArchiveWriter } from '../../functions/archive/ports.js';
+import { createHandler } from '../../functions/handlers/archiver.js';
+import { startStreamPoller } from '../../local/stream-poller.js';
+import { join } from 'node:path';
+import {
+  auditEvent,
+  readArchive,
+  request,
+  startArchiveHarness,
+  writeAuditEvents,
+  writeRequestWithAudit,
+  type ArchiveHarness,
+} from '../support/archive-fixtures.js';
+import { createTestTable, type TestTable } from '../support/dynamodb.js';
+
+const quiet = { info: () => {}, error: () => {} };
+const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2026-11-22T10:00:00.000';
+
+let sequence = 1000n;
+function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', oldItem?: Record<string, unknown>, newItem?: Record<string, unknown>, extra: Partial<DynamoDBRecord> = {}): DynamoDBRecord {
+  const item = (newItem ?? oldItem)!;
+  sequence += 100n;
+  return {
+    eventID: String(sequence),
+    eventName,
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: STREAM_ARN,
+    dynamodb: {
+      ApproximateCreationDateTime: 1_795_000_000,
+      Keys: marshall({ pk: item['pk'], sk: item['sk'] }) as never,
+      ...(newItem ? { NewImage: marshall(newItem, { removeUndefinedValues: true }) as never } : {}),
+      ...(oldItem ? { OldImage: marshall(oldItem, { removeUndefinedValues: true }) as never } : {}),
+      SequenceNumber: String(sequence),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    ...extra,
+  };
+}
+
+describe('archiver handler', () => {
+  let harness: ArchiveHarness;
+  beforeAll(async () => {
+    harness = await startArchiveHarness();
+  });
+  afterAll(async () => harness.close());
+
+  it('writes audit events to audit/ and entity changes with both images to changes/, by day', async () => {
+    const event = auditEvent({ occurredAt: '2026-11-22T10:00:00.000Z' });
+    const before = request({ requestId: 'r-1' });
+    const after = { ...before, status: 'CANCELLED' as const };
+    const handler = createHandler({ writer: harness.store, log: quiet });
+    const answer = await handler({
+      Records: [
+        streamRecord('INSERT', undefined, auditItem(event, 90)),
+        streamRecord('MODIFY', requestItem(before, 1), requestItem(after, 2)),
+        streamRecord('INSERT', undefined, { pk: 'IDEMPOTENCY#x', sk: 'IDEMPOTENCY' }),
+        streamRecord('INSERT', undefined, { pk: 'SYSTEM#manifest-head', sk: 'manifest-head' }),
+      ],
+    });
+    expect(answer.batchItemFailures).toEqual([]);
+    const audit = await readArchive(harness.store, 'audit/dt=2026-11-22/');
+    expect(audit.map((a) => a.record)).toEqual([event]);
+    const changes = await readArchive(harness.store, 'changes/');
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.key).toMatch(/^changes\/dt=2026-11-18\/.*\.json\.gz$/);
+    expect(changes[0]!.record).toMatchObject({
+      eventName: 'MODIFY',
+      entityType: 'request',
+      entityId: 'r-1',
+      oldImage: { status: 'OPEN', revision: 1 },
+      newImage: { status: 'CANCELLED', revision: 2 },
+    });
+    expect(changes[0]!.record['oldImage']).not.toHaveProperty('pk');
+  });
+
+  it('adds nothing when a batch is redelivered', async () => {
+    const handler = createHandler({ writer: harness.store, log: quiet });
+    const batch: DynamoDBStreamEvent = {
+      Records: [1, 2, 3].map(() => streamRecord('INSERT', undefined, auditItem(auditEvent({ occurredAt: '2026-11-23T10:00:00.000Z' }), 90))),
+    };
+    await handler(batch);
+    const first = await readArchive(harness.store, 'audit/dt=2026-11-23/');
+    const again = await handler(batch);
+    expect(again.batchItemFailures).toEqual([]);
+    const second = await readArchive(harness.store, 'audit/dt=2026-11-23/');
+    expect(second).toEqual(first);
+    expect(second).toHaveLength(3);
+  });
+
+  it('records a TTL removal as system expiry and any other removal as a user deletion', async () => {
+    const handler = createHandler({ writer: harness.store, log: quiet });
+    const expired = auditItem(auditEvent(), 90);
+    const deleted = requestItem(request({ requestId: 'r-deleted' }), 1);
+    await handler({
+      Records: [
+        streamRecord('REMOVE', expired, undefined, { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }),
+        streamRecord('REMOVE', deleted, undefined),
+      ],
+    });
+    const changes = (await readArchive(harness.store, 'changes/')).map((c) => c.record);
+    expect(changes.find((c) => c['entityType'] === 'audit')).toMatchObject({ eventName: 'REMOVE', removalCause: 'SYSTEM_EXPIRY' });
+    expect(changes.find((c) => c['entityId'] === 'r-deleted')).toMatchObject({ eventName: 'REMOVE', removalCause: 'USER' });
+  });
+
+  it('reports an invalid audit item as the failed record after archiving the records before it', async () => {
+    const handler = createHandler({ writer: harness.store, log: quiet });
+    const good = auditEvent({ occurredAt: '2026-11-24T10:00:00.000Z' });
+    const bad = streamRecord('INSERT', undefined, { pk: 'AUDIT#bad', sk: 'AUDIT', eventId: 'bad' });
+    const after = streamRecord('INSERT', undefined, auditItem(auditEvent({ occurredAt: '2026-11-24T11:00:00.000Z' }), 90));
+    const answer = await handler({ Records: [streamRecord('INSERT', undefined, auditItem(good, 90)), bad, after] });
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: bad.dynamodb!.SequenceNumber }]);
+    expect((await readArchive(harness.store, 'audit/dt=2026-11-24/')).map((a) => a.record)).toEqual([good]);
+  });
+
+  it('reports the whole batch when a write fails, so it is redelivered from its first record', async () => {
+    const failing: ArchiveWriter = { putObject: async () => Promise.reject(new Error('SlowDown')) };
+    const handler = createHandler({ writer: failing, log: quiet });
+    const records = [streamRecord('INSERT', undefined, auditItem(auditEvent(), 90)), streamRecord('INSERT', undefined, auditItem(auditEvent(), 90))];
+    const answer = await handler({ Records: records });
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }]);
+  });
+
+  it('sends an explicit SHA-256 checksum and Content-MD5 on every PUT, write-once', async () => {
+    expect(harness.puts.length).toBeGreaterThan(3);
+    for (const put of harness.puts) {
+      expect(put.headers['x-amz-checksum-sha256'], put.key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(put.headers['content-md5'], put.key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(put.headers['if-none-match'], put.key).toBe('*');
+      expect(put.headers['x-amz-object-lock-mode'], put.key).toBeUndefined();
+    }
+  });
+});
+
+describe('stream poller with the archiver', () => {
+  let table: TestTable;
+  let harness: ArchiveHarness;
+  beforeAll(async () => {
+    [table, harness] = await Promise.all([createTestTable('archiver'), startArchiveHarness()]);
+  });
+  afterAll(async () => {
+    await harness.close();
+    table.client.destroy();
+  });
+
+  const pollerOptions = (invoke: Parameters<typeof startStreamPoller>[0]['invoke'], batchSize = 100) => ({
+    dynamodb: table.client,
+    dynamodbEndpoint: table.endpoint,
+    tableName: table.tableName,
+    checkpointFile: join(harness.dataDir, 'checkpoints.json'),
+    invoke,
+    batchSize,
+    pollIntervalMs: 50,
+  });
+
+  it('archives every audit event and entity change once, within 10 s', async () => {
+    const poller = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, log: quiet })));
+    try {
+      const written = await Promise.all(Array.from({ length: 20 }, () => writeRequestWithAudit(table.client, table.tableName)));
+      const reads = await writeAuditEvents(table.client, table.tableName, 30);
+      const started = Date.now();
+      await poller.caughtUp(10_000);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const audit = (await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId']);
+      const expected = [...written.map((w) => w.event.eventId), ...reads.map((e) => e.eventId)];
+      expect(audit.sort()).toEqual(expected.sort());
+      const changes = (await readArchive(harness.store, 'changes/')).map((c) => c.record);
+      expect(changes.map((c) => c['entityId']).sort()).toEqual(written.map((w) => w.request.requestId).sort());
+      expect(changes.every((c) => c['eventName'] === 'INSERT' && c['newImage'] && !c['oldImage'])).toBe(true);
+    } finally {
+      await poller.stop();
+    }
+  });
+
+  it.each([1, 2, 4])('loses and doubles nothing when killed mid-batch after %i PUTs and restarted', async (putsBeforeKill) => {
+    const before = new Set((await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string));
+    // Requests with their audit events spread each batch over two objects (audit/ and changes/).
+    const written = await Promise.all(Array.from({ length: 40 }, () => writeRequestWithAudit(table.client, table.tableName)));
+    let puts = 0;
+    let killed!: () => void;
+    const wasKilled = new Promise<void>((resolve) => (killed = resolve));
+    const dying: ArchiveWriter = {
+      async putObject(object) {
+        if (puts >= putsBeforeKill) return new Promise(() => {}); // the process is gone: this PUT never completes
+        puts++;
+        const outcome = await harness.store.putObject(object);
+        if (puts === putsBeforeKill) {
+          victim.abort();
+          killed();
+        }
+        return outcome;
+      },
+    };
+    const victim = startStreamPoller(pollerOptions(createHandler({ writer: dying, log: quiet }), 7));
+    await wasKilled;
+    const successor = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, log: quiet }), 7));
+    try {
+      await successor.caughtUp(15_000);
+      const audit = (await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string).filter((id) => !before.has(id));
+      expect(audit).toHaveLength(written.length);
+      expect(new Set(audit)).toEqual(new Set(written.map((w) => w.event.eventId)));
+      const changed = (await readArchive(harness.store, 'changes/')).map((c) => c.record['entityId'] as string);
+      for (const w of written) expect(changed.filter((id) => id === w.request.requestId)).toHaveLength(1);
+    } finally {
+      await successor.stop();
+    }
+  });
+});
