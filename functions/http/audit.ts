@@ -1,7 +1,7 @@
 /** Lambda entry for the auditor's query over the audit trail. */
 import { listAudit } from '../core/use-cases/audit.js';
 import { apiOperation } from '../middleware/api-route.js';
-import { depsFromEnv, type AppDeps } from './dependencies.js';
+import type { AppDeps } from './dependencies.js';
 import { routeGroup } from './router.js';
 
 export function createHandler(deps: Pick<AppDeps, 'verifier' | 'auditLog' | 'now'>) {
@@ -13,4 +13,3 @@ export function createHandler(deps: Pick<AppDeps, 'verifier' | 'auditLog' | 'now
   });
 }
 
-export const handler = createHandler(depsFromEnv());

@@ -34,12 +34,23 @@ export function verifierFromEnv(env: NodeJS.ProcessEnv = process.env): AccessTok
   });
 }
 
-export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AppDeps {
+function tableFromEnv(env: NodeJS.ProcessEnv) {
   const client = createDocumentClient({ endpoint: optionalEnv(ENV.dynamodbEndpoint, env), region: optionalEnv(ENV.region, env) });
   const settings: TableSettings = {
     tableName: requiredEnv(ENV.tableName, env),
     auditTtlDays: Number(optionalEnv(ENV.auditTtlDays, env) ?? DEFAULT_AUDIT_TTL_DAYS),
   };
+  return { client, settings };
+}
+
+/** The audit route needs only the verifier and the audit log: no S3 client, no repositories. */
+export function auditDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<AppDeps, 'verifier' | 'auditLog'> {
+  const { client, settings } = tableFromEnv(env);
+  return { verifier: verifierFromEnv(env), auditLog: new DynamoAuditLog(client, settings) };
+}
+
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AppDeps {
+  const { client, settings } = tableFromEnv(env);
   const s3Endpoint = optionalEnv(ENV.s3Endpoint, env);
   const evidenceBucket = optionalEnv(ENV.evidenceBucket, env);
   return {

@@ -2,7 +2,7 @@
 import * as useCases from '../core/use-cases/evidence.js';
 import type { Operation } from '../core/permissions.js';
 import { apiOperation, type OperationSpec } from '../middleware/api-route.js';
-import { depsFromEnv, type AppDeps } from './dependencies.js';
+import type { AppDeps } from './dependencies.js';
 import { routeGroup } from './router.js';
 
 export function createHandler(deps: AppDeps) {
@@ -30,4 +30,3 @@ export function createHandler(deps: AppDeps) {
   });
 }
 
-export const handler = createHandler(depsFromEnv());

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { openApiDocument } from '../api/openapi.js';
 import { apiOperation } from '../middleware/api-route.js';
 import { correlationIdOf } from '../middleware/correlation.js';
-import { verifierFromEnv, type AppDeps } from './dependencies.js';
+import type { AppDeps } from './dependencies.js';
 
 function json(event: APIGatewayProxyEvent, body: unknown): APIGatewayProxyResult {
   return {
@@ -29,4 +29,3 @@ export function createHandler(deps: Pick<AppDeps, 'verifier'>) {
   };
 }
 
-export const handler = createHandler({ verifier: verifierFromEnv() });

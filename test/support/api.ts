@@ -1,0 +1,139 @@
+/**
+ * The API as a client sees it, for handler tests: the production route-group handlers on
+ * a real DynamoDB Local table, tokens from a local issuer verified by the production
+ * verifier, and the local HTTP adapter in front, called over real HTTP on loopback.
+ */
+import type { Server } from 'node:http';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createAccessTokenVerifier } from '../../functions/adapters/cognito-token-verifier.js';
+import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
+import { DynamoAuditLog } from '../../functions/adapters/dynamo-audit-log.js';
+import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
+import { stripKeys } from '../../functions/adapters/dynamo-items.js';
+import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
+import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
+import { ROUTES } from '../../functions/api/routes.js';
+import type { FileUploads } from '../../functions/core/ports.js';
+import { createHandler as auditHandler } from '../../functions/http/audit.js';
+import type { AppDeps } from '../../functions/http/dependencies.js';
+import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
+import { createHandler as publicHandler } from '../../functions/http/public.js';
+import { createHandler as requestsHandler } from '../../functions/http/requests.js';
+import type { AuditEvent } from '../../functions/schemas/audit.js';
+import type { DemoUsername } from '../../local/demo-users.js';
+import { LOCAL_REGION } from '../../local/dynamodb-local.js';
+import { createLocalHttpServer } from '../../local/http-server.js';
+import { freePort } from '../../local/net.js';
+import { seedOrganisations } from '../../local/seed.js';
+import { createTestTable, type TestTable } from './dynamodb.js';
+import { startTestTokenIssuer, type TestTokenIssuer } from './tokens.js';
+
+export interface CallOptions {
+  /** Sign in as this demo user; or pass `token` for a raw Authorization bearer token. */
+  readonly as?: DemoUsername;
+  readonly token?: string;
+  readonly body?: unknown;
+  /** Sent as is, not JSON-encoded. */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface Answer<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+  readonly requestId: string;
+}
+
+export interface TestApi {
+  readonly url: string;
+  readonly table: TestTable;
+  readonly tokens: TestTokenIssuer;
+  call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
+  /** Every audit event in the table, read directly (not through the API). */
+  auditEvents(): Promise<AuditEvent[]>;
+  stop(): Promise<void>;
+}
+
+/** Presigned URLs need no server; a fixed-format fake keeps handler tests free of S3. */
+const fakeUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
+
+export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
+  const table = await createTestTable('api');
+  await seedOrganisations(table.client, table.tableName);
+  const tokens = await startTestTokenIssuer();
+  const documents = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
+  const settings = { tableName: table.tableName, auditTtlDays: 90 };
+  const deps: AppDeps = {
+    verifier: createAccessTokenVerifier(tokens.verifierOptions),
+    auditLog: new DynamoAuditLog(documents, settings),
+    requests: new DynamoRequestRepository(documents, settings),
+    evidence: new DynamoEvidenceRepository(documents, settings),
+    organisations: new DynamoOrganisationDirectory(documents, table.tableName),
+    uploads: fakeUploads,
+    ...overrides,
+  };
+  const http = createLocalHttpServer({ issuer: tokens.issuer, logError: () => undefined });
+  http.ready({
+    routes: ROUTES,
+    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const tokenCache = new Map<string, string>();
+
+  return {
+    url,
+    table,
+    tokens,
+    async call(method, path, options = {}) {
+      let token = options.token;
+      if (options.as) {
+        token = tokenCache.get(options.as);
+        if (!token) tokenCache.set(options.as, (token = await tokens.accessToken(options.as)));
+      }
+      const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(token && { Authorization: `Bearer ${token}` }),
+          ...(body !== undefined && { 'Content-Type': 'application/json' }),
+          ...options.headers,
+        },
+        ...(body !== undefined && { body }),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text ? JSON.parse(text) : undefined,
+        requestId: response.headers.get('x-request-id') ?? '',
+      };
+    },
+    async auditEvents() {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({ TableName: table.tableName, FilterExpression: 'entity = :audit', ExpressionAttributeValues: { ':audit': 'audit' }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items.map((item) => stripKeys<AuditEvent>(item));
+    },
+    async stop() {
+      await closeServer(http.server);
+      await tokens.stop();
+      documents.destroy();
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
