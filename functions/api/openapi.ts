@@ -25,7 +25,7 @@ function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
   // A registered schema at the top comes back as its definition's body: keep it as a reference.
   const id = z.globalRegistry.get(schema)?.id;
   if (typeof id === 'string') {
-    components[id] = rest;
+    if (!('$ref' in rest)) components[id] = rest;
     return { $ref: `#/components/schemas/${id}` };
   }
   return rest;
