@@ -1,0 +1,243 @@
+/**
+ * The public REST API: one method per route of functions/api/routes.ts, a Cognito
+ * authorizer that accepts access tokens (methods carry the API scope), JSON access logs,
+ * X-Ray, stage throttling, CORS for the stage's origins, and a WAF web ACL in front.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ROUTES, type RouteGroup } from '../functions/api/routes.js';
+import { API_SCOPE } from '../functions/config/claims.js';
+import { apiGatewayThrottle, type StageSettings, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from './stages.js';
+
+/** Headers a browser may send cross-origin. */
+export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
+export const CORS_EXPOSE_HEADERS = ['X-Request-Id', 'Location', 'Retry-After'];
+
+export interface EvidenceApiProps {
+  readonly settings: StageSettings;
+  readonly userPool: cognito.IUserPool;
+  /** The Lambda serving each route group. */
+  readonly handlers: Readonly<Record<RouteGroup, lambda.IFunction>>;
+  /** Encrypts the access log group. */
+  readonly logKey: kms.IKey;
+}
+
+export class EvidenceApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly webAcl: wafv2.CfnWebACL;
+  readonly accessLogs: logs.LogGroup;
+  /** The web ACL's CloudWatch metric name (dimension `WebACL` of AWS/WAFV2 metrics). */
+  readonly webAclMetricName: string;
+
+  constructor(scope: Construct, id: string, props: EvidenceApiProps) {
+    super(scope, id);
+    const { settings } = props;
+    const throttle = apiGatewayThrottle(settings.rateLimits);
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      encryptionKey: props.logKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `evidence-requests-${settings.stage}`,
+      description: 'Evidence requests between buyers and factories',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: settings.stage,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request and response bodies hold compliance data: never in execution logs.
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            extendedRequestId: '$context.extendedRequestId',
+            requestTime: '$context.requestTimeEpoch',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            user: '$context.authorizer.claims.sub',
+            clientId: '$context.authorizer.claims.client_id',
+            method: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integration.latency',
+            authorizerError: '$context.authorizer.error',
+            wafStatus: '$context.waf.status',
+            errorType: '$context.error.responseType',
+          }),
+        ),
+        throttlingRateLimit: throttle.ratePerSecond,
+        throttlingBurstLimit: throttle.burst,
+      },
+      defaultCorsPreflightOptions: settings.allowedOrigins.length
+        ? {
+            allowOrigins: [...settings.allowedOrigins],
+            allowMethods: ['GET', 'POST', 'OPTIONS'],
+            allowHeaders: CORS_ALLOW_HEADERS,
+            exposeHeaders: CORS_EXPOSE_HEADERS,
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role needs AmazonAPIGatewayPushToCloudWatchLogs (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).',
+    });
+
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: apigw.IdentitySource.header('Authorization'),
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    const validator = this.api.addRequestValidator('Validator', {
+      requestValidatorName: 'parameters-and-body',
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    const integrations = new Map<RouteGroup, apigw.LambdaIntegration>();
+    for (const route of ROUTES) {
+      let integration = integrations.get(route.group);
+      if (!integration) {
+        integration = new apigw.LambdaIntegration(props.handlers[route.group], { proxy: true, allowTestInvoke: false });
+        integrations.set(route.group, integration);
+      }
+      const requestParameters = Object.fromEntries(
+        [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true]),
+      );
+      const resource = this.api.root.resourceForPath(route.path);
+      const method = resource.addMethod(route.method, integration, {
+        operationName: route.operation ?? route.summary,
+        requestValidator: validator,
+        requestParameters,
+        ...(route.operation
+          ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO, authorizationScopes: [API_SCOPE] }
+          : { authorizationType: apigw.AuthorizationType.NONE }),
+      });
+      if (!route.operation) {
+        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(method).acknowledge({
+            id: rule,
+            reason: `${route.method} ${route.path} is public by the API contract (liveness / API description), holds no tenant data and is rate-limited by WAF.`,
+          });
+        }
+      }
+    }
+    // CORS preflights cannot carry credentials, so their OPTIONS methods have no authorizer.
+    for (const child of this.api.root.node.findAll()) {
+      if (child instanceof apigw.Method && child.httpMethod === 'OPTIONS') {
+        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(child).acknowledge({ id: rule, reason: 'CORS preflight (OPTIONS) requests never carry credentials; the mock integration returns only CORS headers.' });
+        }
+      }
+    }
+
+    const problem = (status: number, title: string) =>
+      JSON.stringify({ type: 'about:blank', title, status, correlationId: '$context.requestId' });
+    const corsHeaders: Record<string, string> =
+      settings.allowedOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${settings.allowedOrigins[0]}'` } : {};
+    this.api.addGatewayResponse('Unauthorized', {
+      type: apigw.ResponseType.UNAUTHORIZED,
+      statusCode: '401',
+      responseHeaders: { 'WWW-Authenticate': "'Bearer'", ...corsHeaders },
+      templates: { 'application/problem+json': problem(401, 'Unauthorized'), 'application/json': problem(401, 'Unauthorized') },
+    });
+    this.api.addGatewayResponse('Throttled', {
+      type: apigw.ResponseType.THROTTLED,
+      statusCode: '429',
+      responseHeaders: { 'Retry-After': "'1'", ...corsHeaders },
+      templates: { 'application/json': problem(429, 'Too Many Requests') },
+    });
+
+    this.webAclMetricName = `evidence-requests-${settings.stage}`;
+    this.webAcl = this.createWebAcl(settings, this.webAclMetricName);
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  private createWebAcl(settings: StageSettings, name: string): wafv2.CfnWebACL {
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
+    const rateLimited: wafv2.CfnWebACL.RuleActionProperty = {
+      block: {
+        customResponse: {
+          responseCode: 429,
+          customResponseBodyKey: 'rateLimited',
+          responseHeaders: [{ name: 'Retry-After', value: String(WAF_EVALUATION_WINDOW_SECONDS) }],
+        },
+      },
+    };
+    const managed = (ruleName: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+      name: ruleName,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: ruleName } },
+      visibilityConfig: visibility(ruleName),
+    });
+    return new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `${name}-${Stack.of(this).stackName}`.slice(0, 128),
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(name),
+      customResponseBodies: {
+        rateLimited: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
+        },
+      },
+      rules: [
+        {
+          name: 'RatePerAddress',
+          priority: 0,
+          action: rateLimited,
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: WAF_EVALUATION_WINDOW_SECONDS,
+              limit: wafRateLimit(settings.rateLimits.perAddress),
+            },
+          },
+          visibilityConfig: visibility('RatePerAddress'),
+        },
+        {
+          // Per bearer token, i.e. per signed-in session: WAF cannot read the user out of
+          // the JWT, and a token lives at most 15 minutes. Requests without one are not counted.
+          name: 'RatePerToken',
+          priority: 1,
+          action: rateLimited,
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              evaluationWindowSec: WAF_EVALUATION_WINDOW_SECONDS,
+              limit: wafRateLimit(settings.rateLimits.perUser),
+            },
+          },
+          visibilityConfig: visibility('RatePerToken'),
+        },
+        managed('AWSManagedRulesCommonRuleSet', 2),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
+      ],
+    });
+  }
+}

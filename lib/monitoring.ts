@@ -1,0 +1,212 @@
+/**
+ * Alarms (to a KMS-encrypted SNS topic) and the operations dashboard.
+ *
+ * Denials per user: the API functions write, for every refused call, one JSON line
+ * straight to stdout (not through console.log, which Lambda's JSON log format would wrap
+ * into a string `message`), e.g.
+ *   process.stdout.write(JSON.stringify({ audit: { outcome: 'DENIED', actorId, action, correlationId } }) + '\n')
+ * A CloudWatch Contributor Insights rule counts those lines per `$.audit.actorId`, and an
+ * alarm fires when the top contributor passes DENIALS_PER_USER_PER_HOUR in an hour.
+ * A metric filter also counts all denials (`Denials` in the product namespace) for the dashboard.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AUDIT_PUTS_METRICS_FILTER } from './stateful-stack.js';
+import type { StageSettings } from './stages.js';
+
+export const METRIC_NAMESPACE = 'EvidenceRequests';
+export const DENIALS_PER_USER_PER_HOUR = 10;
+/** JSON paths of the denial line the API functions log (see the file comment). */
+export const DENIAL_LOG_FIELDS = { outcome: '$.audit.outcome', actorId: '$.audit.actorId', deniedValue: 'DENIED' } as const;
+/** The export logs this phrase (and fails) when table and archive disagree. */
+export const RECONCILIATION_MISMATCH_TERMS = 'audit reconciliation mismatch';
+
+export interface MonitoringProps {
+  readonly settings: StageSettings;
+  /** Encrypts the alarm topic. */
+  readonly topicKey: kms.IKey;
+  readonly api: apigw.RestApi;
+  /** API functions, by route group, with their log groups. */
+  readonly apiFunctions: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction; readonly logGroup: logs.ILogGroup; readonly audited: boolean }>;
+  readonly archiver: lambda.IFunction;
+  readonly archiverFailures: sqs.IQueue;
+  readonly exporter: lambda.IFunction;
+  readonly exporterLogGroup: logs.ILogGroup;
+  readonly exportFailures: sqs.IQueue;
+  readonly archiveBucket: s3.IBucket;
+  /** Metric name of the WAF web ACL (its rules publish under their own names). */
+  readonly webAclMetricName: string;
+}
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.topicKey, enforceSSL: true, displayName: `evidence-requests ${props.settings.stage} alarms` });
+    if (props.settings.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.settings.alarmEmail));
+
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
+      const a = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      a.addAlarmAction(new actions.SnsAction(this.topic));
+      a.addOkAction(new actions.SnsAction(this.topic));
+      this.alarms.push(a);
+      return a;
+    };
+    const fiveMinutes = Duration.minutes(5);
+
+    alarm('ArchiverErrors', 'The audit archiver failed: audit events may not reach the archive', props.archiver.metricErrors({ period: fiveMinutes }));
+    alarm(
+      'ArchiverIteratorAge',
+      'The archiver lags the table stream by more than 5 minutes',
+      props.archiver.metric('IteratorAge', { statistic: 'Maximum', period: fiveMinutes }),
+      { threshold: Duration.minutes(5).toMilliseconds() },
+    );
+    alarm(
+      'ArchiverFailureQueueDepth',
+      'Stream batches the archiver gave up on: re-drive them before the stream drops them (24 h)',
+      props.archiverFailures.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+    );
+    alarm('Api5xx', 'The API answered 5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }));
+
+    const allFunctions = [...props.apiFunctions.map((f) => f.fn), props.archiver, props.exporter];
+    const throttles = new cloudwatch.MathExpression({
+      expression: allFunctions.map((_, i) => `t${i}`).join(' + '),
+      usingMetrics: Object.fromEntries(allFunctions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' })])),
+      period: fiveMinutes,
+      label: 'Lambda throttles',
+    });
+    alarm('LambdaThrottles', 'A function of the product was throttled (concurrency limit reached)', throttles);
+    const wafBlocked = (rule: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.webAclMetricName, Rule: rule, Region: stack.region },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      });
+    const rateLimited = new cloudwatch.MathExpression({
+      expression: 'address + token',
+      usingMetrics: { address: wafBlocked('RatePerAddress'), token: wafBlocked('RatePerToken') },
+      period: fiveMinutes,
+      label: 'Requests rate-limited by WAF',
+    });
+    alarm('ApiRateLimited', 'WAF rate rules answered 429 to more than 100 requests in 5 minutes (a client past its limit, or abuse)', rateLimited, {
+      threshold: 100,
+    });
+
+    // Denials per user per hour (Contributor Insights over the audited API functions' logs).
+    const audited = props.apiFunctions.filter((f) => f.audited);
+    const ruleName = `${stack.stackName}-denials-per-user`;
+    new cloudwatch.CfnInsightRule(this, 'DenialsPerUserRule', {
+      ruleName,
+      ruleState: 'ENABLED',
+      ruleBody: stack.toJsonString({
+        Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+        LogGroupNames: audited.map((f) => f.logGroup.logGroupName),
+        LogFormat: 'JSON',
+        Contribution: {
+          Keys: [DENIAL_LOG_FIELDS.actorId],
+          Filters: [{ Match: DENIAL_LOG_FIELDS.outcome, In: [DENIAL_LOG_FIELDS.deniedValue] }],
+        },
+        AggregateOn: 'Count',
+      }),
+    });
+    alarm(
+      'DenialsPerUser',
+      `A user was refused more than ${DENIALS_PER_USER_PER_HOUR} times in an hour (probing another tenant's data?)`,
+      new cloudwatch.MathExpression({
+        expression: `INSIGHT_RULE_METRIC('${ruleName}', 'MaxContributorValue')`,
+        usingMetrics: {},
+        period: Duration.hours(1),
+        label: 'Most denials of one user',
+      }),
+      { threshold: DENIALS_PER_USER_PER_HOUR, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    const denials = new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: 'Denials', statistic: 'Sum', period: fiveMinutes });
+    for (const f of audited) {
+      new logs.MetricFilter(this, `Denials-${f.name}`, {
+        logGroup: f.logGroup,
+        filterPattern: logs.FilterPattern.stringValue(DENIAL_LOG_FIELDS.outcome, '=', DENIAL_LOG_FIELDS.deniedValue),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName: 'Denials',
+        metricValue: '1',
+      });
+    }
+
+    // Every API call writes an audit event and the archiver writes each batch's audit
+    // events as one object under audit/: no PUT there for an hour means none arrived.
+    const auditPuts = new cloudwatch.Metric({
+      namespace: 'AWS/S3',
+      metricName: 'PutRequests',
+      dimensionsMap: { BucketName: props.archiveBucket.bucketName, FilterId: AUDIT_PUTS_METRICS_FILTER },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+    });
+    alarm('NoAuditEvents', 'No audit event reached the archive in the last hour', auditPuts, {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    alarm('ExportErrors', 'The scheduled export (manifest + reconciliation) failed', props.exporter.metricErrors({ period: Duration.hours(1) }));
+    alarm(
+      'ExportFailureQueueDepth',
+      'An export invocation failed after its retries',
+      props.exportFailures.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+    );
+    const mismatches = new logs.MetricFilter(this, 'ReconciliationMismatches', {
+      logGroup: props.exporterLogGroup,
+      filterPattern: logs.FilterPattern.allTerms(...RECONCILIATION_MISMATCH_TERMS.split(' ')),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'ReconciliationMismatches',
+      metricValue: '1',
+    });
+    alarm('ReconciliationMismatch', 'Table and archive disagree about audit events', mismatches.metric({ statistic: 'Sum', period: Duration.hours(1) }));
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `evidence-requests-${props.settings.stage}`,
+      defaultInterval: Duration.hours(24),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [props.api.metricCount(), props.api.metricClientError(), props.api.metricServerError()] }),
+      new cloudwatch.GraphWidget({ title: 'API latency (p99)', left: [props.api.metricLatency({ statistic: 'p99' }), props.api.metricIntegrationLatency({ statistic: 'p99' })] }),
+      new cloudwatch.GraphWidget({ title: 'Denials', left: [denials] }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Function errors', left: allFunctions.map((fn) => fn.metricErrors()) }),
+      new cloudwatch.GraphWidget({ title: 'Function duration (p99)', left: allFunctions.map((fn) => fn.metricDuration({ statistic: 'p99' })) }),
+      new cloudwatch.GraphWidget({ title: 'Throttles', left: [throttles, rateLimited] }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Archiver iterator age', left: [props.archiver.metric('IteratorAge', { statistic: 'Maximum' })] }),
+      new cloudwatch.GraphWidget({
+        title: 'Failure queues',
+        left: [props.archiverFailures.metricApproximateNumberOfMessagesVisible(), props.exportFailures.metricApproximateNumberOfMessagesVisible()],
+      }),
+      new cloudwatch.GraphWidget({ title: 'Audit objects archived per hour', left: [auditPuts] }),
+    );
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Everything that holds data and must outlive any deployment: the table, the buckets,
+ * the keys and the user pool. Every resource here is retained and deletion-protected.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/config/table.js';
+import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { Identity } from './identity.js';
+import type { StageSettings } from './stages.js';
+
+/** S3 request-metrics filter on the archive's `audit/` prefix: PutRequests there are archived audit events. */
+export const AUDIT_PUTS_METRICS_FILTER = 'audit-objects';
+
+/** After this many days archive objects move to Glacier Instant Retrieval (still queryable by Athena). */
+export const ARCHIVE_COLD_AFTER_DAYS = 90;
+
+export interface StatefulStackProps extends StackProps {
+  readonly settings: StageSettings;
+}
+
+export class StatefulStack extends Stack {
+  readonly settings: StageSettings;
+  readonly table: dynamodb.TableV2;
+  readonly tableKey: kms.Key;
+  /** Write-once audit archive (Object Lock COMPLIANCE). */
+  readonly archiveBucket: s3.Bucket;
+  readonly archiveKey: kms.Key;
+  /** Files uploaded through presigned PUT URLs. */
+  readonly evidenceBucket: s3.Bucket;
+  readonly evidenceKey: kms.Key;
+  /** Athena query results. */
+  readonly resultsBucket: s3.Bucket;
+  /** S3 server access logs of the other buckets. */
+  readonly accessLogBucket: s3.Bucket;
+  /** Asymmetric key that signs the archive manifests. */
+  readonly signingKey: kms.Key;
+  /** Encrypts log groups, the alarm topic and the failure queues. */
+  readonly opsKey: kms.Key;
+  readonly identity: Identity;
+  /**
+   * Export names of the ARNs other stacks put in IAM policies. Importing them by a name
+   * we chose keeps the rendered ARNs stable, so cdk-nag findings on them can be
+   * acknowledged one by one.
+   */
+  readonly exports: { readonly tableArn: string; readonly archiveBucketArn: string; readonly evidenceBucketArn: string };
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    this.settings = props.settings;
+
+    const dataKey = (keyId: string, description: string): kms.Key =>
+      new kms.Key(this, keyId, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    this.tableKey = dataKey('TableKey', 'Encrypts the evidence requests table');
+    this.archiveKey = dataKey('ArchiveKey', 'Encrypts the audit archive and Athena results');
+    this.evidenceKey = dataKey('EvidenceKey', 'Encrypts uploaded evidence files');
+    this.opsKey = dataKey('OpsKey', 'Encrypts log groups, the alarm topic and failure queues');
+    this.opsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+      }),
+    );
+    // CloudWatch alarms publish to the KMS-encrypted topic only if they may use the key.
+    this.opsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.signingKey = new kms.Key(this, 'ManifestSigningKey', {
+      description: 'Signs audit archive manifests (ECDSA P-256); rotation is not available for asymmetric keys',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: SORT_KEY, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.tableKey),
+      deletionProtection: true,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      })),
+    });
+
+    // Server access logs cannot be delivered to an SSE-KMS bucket, so this one uses SSE-S3.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access log bucket itself; logging it into itself would loop.',
+    });
+
+    const secureBucket = (bucketId: string, key: kms.IKey, extra: Partial<s3.BucketProps>): s3.Bucket =>
+      new s3.Bucket(this, bucketId, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        versioned: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogBucket,
+        serverAccessLogsPrefix: `${bucketId}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        autoDeleteObjects: false,
+        ...extra,
+      });
+
+    this.archiveBucket = secureBucket('ArchiveBucket', this.archiveKey, {
+      objectLockEnabled: true,
+      metrics: [{ id: AUDIT_PUTS_METRICS_FILTER, prefix: ARCHIVE_PREFIXES.audit }],
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(365 * props.settings.retentionYears)),
+      lifecycleRules: [
+        {
+          id: 'colder-storage',
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(ARCHIVE_COLD_AFTER_DAYS) }],
+          noncurrentVersionTransitions: [
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(ARCHIVE_COLD_AFTER_DAYS) },
+          ],
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    // Defence in depth on top of Object Lock: nobody may even add delete markers or
+    // touch retention settings, whatever their IAM policy says.
+    this.archiveBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyArchiveTampering',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+          's3:PutObjectRetention',
+          's3:PutObjectLegalHold',
+          's3:BypassGovernanceRetention',
+        ],
+        resources: [this.archiveBucket.bucketArn, this.archiveBucket.arnForObjects('*')],
+      }),
+    );
+
+    this.evidenceBucket = secureBucket('EvidenceBucket', this.evidenceKey, {
+      cors: props.settings.allowedOrigins.length
+        ? [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: [...props.settings.allowedOrigins], allowedHeaders: ['*'], maxAge: 3000 }]
+        : undefined,
+    });
+
+    this.resultsBucket = secureBucket('AthenaResultsBucket', this.archiveKey, {
+      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
+    });
+
+    this.identity = new Identity(this, 'Identity', { settings: props.settings, logKey: this.opsKey });
+
+    const exported = (outputId: string, value: string): string => {
+      const exportName = `${this.stackName}-${outputId}`;
+      new CfnOutput(this, outputId, { value, exportName });
+      return exportName;
+    };
+    this.exports = {
+      tableArn: exported('TableArn', this.table.tableArn),
+      archiveBucketArn: exported('ArchiveBucketArn', this.archiveBucket.bucketArn),
+      evidenceBucketArn: exported('EvidenceBucketArn', this.evidenceBucket.bucketArn),
+    };
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'WebClientId', { value: this.identity.webClient.userPoolClientId });
+    new CfnOutput(this, 'MachineClientId', { value: this.identity.machineClient.userPoolClientId });
+    new CfnOutput(this, 'ManagedLoginDomain', { value: this.identity.domain.baseUrl() });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Everything that can be replaced without losing data: the functions (one per route
+ * group and per consumer), the API with its WAF, the stream consumer, the hourly export,
+ * alarms, dashboard and the Athena / Glue definitions.
+ */
+import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ROUTE_GROUPS, type RouteGroup } from '../functions/api/routes.js';
+import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { Analytics } from './analytics.js';
+import { EvidenceApi } from './api.js';
+import { Monitoring } from './monitoring.js';
+import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
+import type { StatefulStack } from './stateful-stack.js';
+import type { StageSettings } from './stages.js';
+import { grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
+
+/** Partition-key prefixes of items that reader functions and the export may write. */
+export const AUDIT_KEY_PREFIX = 'AUDIT#';
+export const SYSTEM_KEY_PREFIX = 'SYSTEM#';
+
+/** How each route group touches the table. */
+const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' | 'none'>> = {
+  requests: 'read-write',
+  evidence: 'read-write',
+  audit: 'read-and-audit',
+  public: 'none',
+};
+
+export interface StatelessStackProps extends StackProps {
+  readonly settings: StageSettings;
+  readonly stateful: StatefulStack;
+}
+
+export class StatelessStack extends Stack {
+  readonly apiFunctions: Record<RouteGroup, ServiceFunction>;
+  readonly archiver: ServiceFunction;
+  readonly exporter: ServiceFunction;
+  readonly api: EvidenceApi;
+  readonly archiverFailures: sqs.Queue;
+  readonly exportFailures: sqs.Queue;
+  readonly monitoring: Monitoring;
+  readonly analytics: Analytics;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { settings, stateful } = props;
+    const { table, tableKey, opsKey } = stateful;
+    const tableArn = Fn.importValue(stateful.exports.tableArn);
+    const archiveArn = Fn.importValue(stateful.exports.archiveBucketArn);
+    const evidenceArn = Fn.importValue(stateful.exports.evidenceBucketArn);
+    const tableIndexes = `Resource::${stateful.exports.tableArn}/index/*`;
+    const pool = stateful.identity;
+    const failureQueue = (scope: Construct, queueId: string): sqs.Queue => {
+      const queue = new sqs.Queue(scope, queueId, { encryptionMasterKey: opsKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the failure destination (dead letter) of a consumer; its depth is alarmed.',
+      });
+      return queue;
+    };
+
+    const apiEnvironment: FunctionEnvironment = {
+      userPoolId: pool.userPool.userPoolId,
+      clientIds: pool.clientIds.join(','),
+    };
+    const tableEnvironment: FunctionEnvironment = { tableName: table.tableName, auditTtlDays: String(settings.auditTtlDays) };
+
+    const apiFunctions = {} as Record<RouteGroup, ServiceFunction>;
+    for (const group of ROUTE_GROUPS) {
+      const access = GROUP_ACCESS[group];
+      const fn = new ServiceFunction(this, `Api-${group}`, {
+        handler: group,
+        description: `API route group ${group}`,
+        timeout: Duration.seconds(group === 'public' ? 5 : 10),
+        memorySize: group === 'public' ? 512 : 1024,
+        logKey: opsKey,
+        environment: {
+          ...apiEnvironment,
+          ...(access === 'none' ? {} : tableEnvironment),
+          ...(group === 'evidence' ? { evidenceBucket: stateful.evidenceBucket.bucketName } : {}),
+        },
+      });
+      if (access === 'read-write') grantReadWriteItems(fn.role, tableArn, tableKey);
+      if (access === 'read-and-audit') {
+        grantReadItems(fn.role, tableArn, tableKey);
+        grantWritesUnderPrefix(fn.role, tableArn, tableKey, AUDIT_KEY_PREFIX, ['dynamodb:PutItem']);
+      }
+      apiFunctions[group] = fn;
+    }
+    // Presigned PUT URLs are signed by the evidence function's role: it needs to be allowed the PUT itself.
+    const evidenceFn = apiFunctions.evidence;
+    evidenceFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PresignEvidenceUploads', actions: ['s3:PutObject'], resources: [`${evidenceArn}/*`] }),
+    );
+    stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/*`, 'Presigned PUTs of uploaded files under server-generated keys anywhere in the evidence bucket; no read, no delete.');
+    this.apiFunctions = apiFunctions;
+
+    // Stream consumer.
+    this.archiverFailures = failureQueue(this, 'ArchiverFailures');
+    this.archiver = new ServiceFunction(this, 'Archiver', {
+      handler: 'archiver',
+      description: 'Archives table stream records to the write-once audit archive',
+      timeout: Duration.seconds(60),
+      memorySize: 1024,
+      logKey: opsKey,
+      environment: { archiveBucket: stateful.archiveBucket.bucketName },
+    });
+    this.archiver.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteArchiveObjects',
+        actions: ['s3:PutObject'],
+        resources: [`${archiveArn}/${ARCHIVE_PREFIXES.audit}*`, `${archiveArn}/${ARCHIVE_PREFIXES.changes}*`],
+      }),
+    );
+    stateful.archiveKey.grant(this.archiver.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+    this.archiver.function.addEventSource(
+      new sources.DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        // The stream keeps records 24 h; give up well before and alarm on the failure queue.
+        maxRecordAge: Duration.hours(12),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new sources.SqsDlq(this.archiverFailures),
+      }),
+    );
+    for (const prefix of [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes]) {
+      acknowledge(this.archiver, `Resource::${stateful.exports.archiveBucketArn}/${prefix}*`, `New objects under ${prefix} (one per batch and day); PutObject only: no delete, no retention change.`);
+    }
+
+    // Hourly export: manifests, signatures, reconciliation.
+    this.exportFailures = failureQueue(this, 'ExportFailures');
+    this.exporter = new ServiceFunction(this, 'Export', {
+      handler: 'export',
+      description: 'Seals archived objects into signed, chained manifests and reconciles table and archive',
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+      logKey: opsKey,
+      // One export at a time: each manifest chains to the previous one.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        tableName: table.tableName,
+        archiveBucket: stateful.archiveBucket.bucketName,
+        manifestSigningKeyId: stateful.signingKey.keyId,
+      },
+    });
+    const exportRole = this.exporter.role;
+    exportRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListArchive', actions: ['s3:ListBucket'], resources: [archiveArn] }));
+    exportRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadArchive', actions: ['s3:GetObject'], resources: [`${archiveArn}/*`] }));
+    exportRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'WriteManifests', actions: ['s3:PutObject'], resources: [`${archiveArn}/${ARCHIVE_PREFIXES.manifests}*`] }),
+    );
+    stateful.archiveKey.grant(exportRole, 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt');
+    stateful.signingKey.grant(exportRole, 'kms:Sign', 'kms:GetPublicKey');
+    grantReadItems(exportRole, tableArn, tableKey);
+    grantWritesUnderPrefix(exportRole, tableArn, tableKey, SYSTEM_KEY_PREFIX, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    acknowledge(this.exporter, tableIndexes, INDEX_REASON);
+    for (const fn of [this.archiver, this.exporter]) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        acknowledge(fn, `Action::${action}`, 'Granted by CDK\'s grantSendMessages on the KMS-encrypted failure queue, on the ops key only: SQS needs data keys to encrypt the failure records.');
+      }
+    }
+    acknowledge(this.exporter, `Resource::${stateful.exports.archiveBucketArn}/*`, 'Reads (GetObject only) every archived object it hashes into a manifest.');
+    acknowledge(this.exporter, `Resource::${stateful.exports.archiveBucketArn}/${ARCHIVE_PREFIXES.manifests}*`, 'Writes new manifests under manifests/ only.');
+    this.exporter.function.configureAsyncInvoke({
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(this.exportFailures),
+    });
+    new events.Rule(this, 'ExportSchedule', {
+      description: 'Hourly archive manifest and reconciliation',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [new targets.LambdaFunction(this.exporter.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    this.api = new EvidenceApi(this, 'Api', {
+      settings,
+      userPool: pool.userPool,
+      handlers: { requests: apiFunctions.requests.function, evidence: apiFunctions.evidence.function, audit: apiFunctions.audit.function, public: apiFunctions.public.function },
+      logKey: opsKey,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      settings,
+      topicKey: opsKey,
+      api: this.api.api,
+      webAclMetricName: this.api.webAclMetricName,
+      apiFunctions: ROUTE_GROUPS.map((g) => ({ name: g, fn: apiFunctions[g].function, logGroup: apiFunctions[g].logGroup, audited: g !== 'public' })),
+      archiver: this.archiver.function,
+      archiverFailures: this.archiverFailures,
+      exporter: this.exporter.function,
+      exporterLogGroup: this.exporter.logGroup,
+      exportFailures: this.exportFailures,
+      archiveBucket: stateful.archiveBucket,
+    });
+
+    this.analytics = new Analytics(this, 'Analytics', {
+      settings,
+      archiveBucket: stateful.archiveBucket,
+      resultsBucket: stateful.resultsBucket,
+      resultsKey: stateful.archiveKey,
+    });
+  }
+}
+
+/** Acknowledges one cdk-nag IAM5 finding (a wildcard) on a function's role, with its reason. */
+function acknowledge(fn: ServiceFunction, finding: string, reason: string): void {
+  Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+}

@@ -1,0 +1,48 @@
+/**
+ * Least-privilege table permissions. Nothing in the product deletes an item (TTL does),
+ * so no statement grants DeleteItem or BatchWriteItem (which can delete). TransactWriteItems
+ * and TransactGetItems have no action of their own: each part needs its per-item action.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
+
+/** The table and its own indexes. */
+export function tableResources(tableArn: string): string[] {
+  return [tableArn, `${tableArn}/index/*`];
+}
+
+/** Read, create and update any item (the entity route groups). */
+export function grantReadWriteItems(role: iam.IRole, tableArn: string, key: IKey): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'ReadWriteItems', actions: [...READ_ACTIONS, ...WRITE_ACTIONS], resources: tableResources(tableArn) }),
+  );
+  key.grant(role, ...KMS_READ, ...KMS_WRITE);
+}
+
+/** Read any item (through the table or its indexes), nothing else. */
+export function grantReadItems(role: iam.IRole, tableArn: string, key: IKey): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadItems', actions: READ_ACTIONS, resources: tableResources(tableArn) }));
+  key.grant(role, ...KMS_READ);
+}
+
+/**
+ * Create or update only items whose partition key starts with `prefix` (e.g. `AUDIT#`):
+ * a reader function writes its own audit item and nothing else.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ */
+export function grantWritesUnderPrefix(role: iam.IRole, tableArn: string, key: IKey, prefix: string, actions: string[]): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: `Write${prefix.replace(/[^A-Za-z0-9]/g, '')}Items`,
+      actions,
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+    }),
+  );
+  key.grant(role, ...KMS_WRITE);
+}
