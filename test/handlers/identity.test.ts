@@ -14,7 +14,7 @@ afterAll(() => api.stop());
 
 describe('identity', () => {
   it('answers 401 with a bare Bearer challenge without credentials or with another scheme', async () => {
-    for (const headers of [{}, { Authorization: 'Basic YnV5ZXIxOnB3' }]) {
+    for (const headers of [{}, { Authorization: 'Basic YnV5ZXIxOnB3' }] as Record<string, string>[]) {
       const answer = await api.call('GET', '/v1/requests', { headers });
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer');

@@ -73,8 +73,9 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
     uploads: fakeUploads,
     ...overrides,
   };
-  const http = createLocalHttpServer({ issuer: tokens.issuer, logError: () => undefined });
+  const http = createLocalHttpServer({ logError: () => undefined });
   http.ready({
+    issuer: tokens.issuer,
     routes: ROUTES,
     handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) },
   });
