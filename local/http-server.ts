@@ -1,0 +1,215 @@
+/**
+ * The local stand-in for API Gateway: reads an HTTP request, answers `/_local/*` (token
+ * issuer), 404, 405 and 413 itself, and otherwise builds the REST API proxy event and calls
+ * the route group's Lambda handler. It never checks tokens: the handlers do, as in AWS.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Route, RouteGroup } from '../functions/api/routes.js';
+import { isProxyResult, lambdaContext, matchRoute, resultHeaders, splitUrl, toProxyEvent } from './api-gateway-adapter.js';
+import { json, problem, type LocalResponse } from './problem.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** What the server needs once the runtime is ready; until then it answers 503. */
+export interface LocalApp {
+  readonly issuer: TokenIssuer;
+  readonly routes: readonly Route[];
+  readonly handlers: Readonly<Record<RouteGroup, LambdaHandler>>;
+}
+
+export interface LocalHttpServerOptions {
+  /** @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** API Gateway's integration timeout. @default 29 s */
+  readonly timeoutMs?: number;
+  /** Where handler failures are reported. @default console.error */
+  readonly logError?: (message: string, error: unknown) => void;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const REQUEST_ID_HEADER = 'X-Request-Id';
+
+export interface LocalHttpServer {
+  readonly server: Server;
+  /** Starts serving (before this, every call answers 503). */
+  ready(app: LocalApp): void;
+}
+
+export function createLocalHttpServer(options: LocalHttpServerOptions = {}): LocalHttpServer {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = options.timeoutMs ?? 29_000;
+  const logError = options.logError ?? ((message, error) => console.error(message, error));
+  let app: LocalApp | undefined;
+
+  async function respond(req: IncomingMessage, requestId: string): Promise<LocalResponse | HandlerAnswer> {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const { path } = splitUrl(url);
+
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) return tooLarge(requestId, maxBodyBytes);
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) return tooLarge(requestId, maxBodyBytes);
+
+    if (!app) {
+      return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
+    }
+    if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+
+    const match = matchRoute(app.routes, method, path);
+    if (match.kind === 'bad-path') {
+      return problem({ status: 400, code: 'invalid-input', title: 'Invalid input', detail: 'The path is not valid percent-encoding' }, requestId);
+    }
+    if (match.kind === 'not-found') {
+      return problem({ status: 404, code: 'no-route', title: 'Not found', detail: `No endpoint ${path}` }, requestId);
+    }
+    if (match.kind === 'method-not-allowed') {
+      return problem(
+        { status: 405, code: 'method-not-allowed', title: 'Method not allowed', detail: `${path} does not accept ${method}`, headers: { Allow: match.allow.join(', ') } },
+        requestId,
+      );
+    }
+
+    const event = toProxyEvent({
+      request: {
+        method,
+        url,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        host: req.headers.host ?? '127.0.0.1',
+      },
+      route: match.route,
+      pathParameters: match.pathParameters,
+      requestId,
+      now: new Date(),
+    });
+    const group = match.route.group;
+    try {
+      const result: unknown = await withTimeout(app.handlers[group](event, lambdaContext(group, timeoutMs)), timeoutMs);
+      if (result === TIMED_OUT) {
+        return problem({ status: 504, code: 'timeout', title: 'Endpoint request timed out' }, requestId);
+      }
+      if (!isProxyResult(result)) throw new Error(`Handler ${group} returned a malformed result: ${JSON.stringify(result)?.slice(0, 200)}`);
+      return { fromHandler: result };
+    } catch (error) {
+      logError(`[local] handler ${group} failed on ${method} ${path} (request ${requestId})`, error);
+      return problem({ status: 502, code: 'bad-gateway', title: 'Internal server error' }, requestId);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const requestId = randomUUID();
+    respond(req, requestId)
+      .then((result) => send(res, result, requestId))
+      .catch((error: unknown) => {
+        logError(`[local] adapter failure (request ${requestId})`, error);
+        send(res, problem({ status: 500, code: 'internal', title: 'Internal error' }, requestId), requestId);
+      });
+  });
+  // Keep-alive sockets must not hold up a Ctrl-C for long.
+  server.keepAliveTimeout = 2_000;
+
+  return {
+    server,
+    ready(value) {
+      app = value;
+    },
+  };
+}
+
+function tooLarge(requestId: string, max: number): LocalResponse {
+  return problem(
+    { status: 413, code: 'payload-too-large', title: 'Payload too large', detail: `Request bodies are limited to ${max} bytes`, headers: { Connection: 'close' } },
+    requestId,
+  );
+}
+
+async function localEndpoint(issuer: TokenIssuer, method: string, path: string, body: Buffer, requestId: string): Promise<LocalResponse> {
+  const endpoints: Record<string, string> = { '/_local/jwks.json': 'GET', '/_local/token': 'POST' };
+  const allowed = endpoints[path];
+  if (!allowed) return problem({ status: 404, code: 'no-route', title: 'Not found', detail: `No endpoint ${path}` }, requestId);
+  if (method !== allowed) {
+    return problem(
+      { status: 405, code: 'method-not-allowed', title: 'Method not allowed', detail: `${path} does not accept ${method}`, headers: { Allow: allowed } },
+      requestId,
+    );
+  }
+  if (path === '/_local/jwks.json') return json(200, issuer.jwks(), { 'Cache-Control': 'public, max-age=300' });
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return problem(
+      { status: 400, code: 'invalid-input', title: 'Invalid input', detail: 'The body is not valid JSON', errors: [{ path: '', message: 'is not valid JSON' }] },
+      requestId,
+    );
+  }
+  const result = await issuer.signIn(parsed);
+  if (result.ok) return json(200, result.tokens, { 'Cache-Control': 'no-store' });
+  if (result.reason === 'invalid-body') {
+    return problem({ status: 400, code: 'invalid-input', title: 'Invalid input', detail: 'Send {username, password, expiresIn?}', errors: result.errors }, requestId);
+  }
+  return problem({ status: 401, code: 'bad-credentials', title: 'Bad credentials', detail: 'Unknown user or wrong password' }, requestId);
+}
+
+/** The body, or undefined once it passes `max` bytes. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > max) {
+        done = true;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+interface HandlerAnswer {
+  readonly fromHandler: APIGatewayProxyResult;
+}
+
+function send(res: ServerResponse, answer: LocalResponse | HandlerAnswer, requestId: string): void {
+  if (res.headersSent) return;
+  let headers: Record<string, string | string[]>;
+  let body: Buffer;
+  let statusCode: number;
+  if ('fromHandler' in answer) {
+    // The handlers set X-Request-Id themselves, as they must in AWS: not added here.
+    const result = answer.fromHandler;
+    headers = resultHeaders(result);
+    body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+    statusCode = result.statusCode;
+  } else {
+    headers = { ...answer.headers, [REQUEST_ID_HEADER]: requestId };
+    body = Buffer.from(answer.body, 'utf8');
+    statusCode = answer.statusCode;
+  }
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
+  res.writeHead(statusCode, { ...headers, 'Content-Length': String(body.length) });
+  res.end(body);
+}
+
+const TIMED_OUT = Symbol('timed out');
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,212 @@
+/**
+ * The whole local stack behind `npm start`: signing keys, the HTTP adapter (bound first so a
+ * busy port fails fast), DynamoDB Local with the table and seed data, the archive runtime
+ * when present, and the production Lambda handlers, imported once their environment is set.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
+import { ENV } from '../functions/config/environment.js';
+import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+import { createLocalHttpServer, type LambdaHandler } from './http-server.js';
+import { ensureTable, seedOrganisations } from './seed.js';
+import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_TABLE_NAME = 'evidence-requests';
+export const DEFAULT_DATA_DIR = '.local';
+const HOST = '127.0.0.1';
+
+/** What an archive runtime (local S3 store, stream poller, export timer) offers the stack. */
+export interface ArchiveRuntime {
+  readonly s3Endpoint: string;
+  /** Extra handler environment (bucket names, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+export type StartArchiveRuntime = (options: { dynamodbEndpoint: string; tableName: string; dataDir: string }) => Promise<ArchiveRuntime>;
+
+export interface LocalRuntimeOptions {
+  /** 0 picks a free port. @default 3000 */
+  readonly port?: number;
+  /** Keys, database and archive live below it. @default `.local` */
+  readonly dataDir?: string;
+  /** @default `evidence-requests` */
+  readonly tableName?: string;
+  /**
+   * DynamoDB Local's port. A second runtime in the same process must reuse the first one's
+   * (the handlers keep the configuration they were imported with). @default a free port
+   */
+  readonly dynamodbPort?: number;
+  /** The environment to read LOCAL_DEMO_PASSWORD from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Starts the archive side (S3 store, stream poller, export timer); none when omitted. */
+  readonly startArchive?: StartArchiveRuntime;
+  /** Progress lines. @default silent */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly tableName: string;
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint?: string;
+  readonly jwksUri: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly users: readonly DemoUser[];
+  /** Where the demo password comes from (for the banner). */
+  readonly passwordSource: string;
+  /** The environment the handlers run with. */
+  readonly handlerEnv: Readonly<Record<string, string>>;
+  /** Stops everything this runtime started, in reverse order. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The handlers read their configuration from process.env when first imported, and a
+ * process imports a module once: every runtime in one process must share that configuration.
+ */
+let loadedHandlerEnv: Readonly<Record<string, string>> | undefined;
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = options.log ?? (() => undefined);
+  const env = options.env ?? process.env;
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) {
+      await stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    }
+  };
+
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const http = createLocalHttpServer();
+    const port = await listen(http.server, options.port ?? DEFAULT_PORT);
+    stoppers.push(() => close(http.server));
+    const url = `http://${HOST}:${port}`;
+    const jwksUri = `${url}/_local/jwks.json`;
+
+    // Java's start-up dominates: make the signing key meanwhile.
+    log('starting DynamoDB Local');
+    const [dynamodbResult, keyResult] = await Promise.allSettled([
+      startDynamoDbLocal({
+        dataDir: join(dataDir, 'dynamodb'),
+        ...(options.dynamodbPort !== undefined && { port: options.dynamodbPort }),
+      }),
+      loadOrCreateSigningKey(join(dataDir, 'keys')),
+    ]);
+    if (dynamodbResult.status === 'fulfilled') stoppers.push(() => dynamodbResult.value.stop());
+    if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
+    if (keyResult.status === 'rejected') throw keyResult.reason;
+    const dynamodb = dynamodbResult.value;
+    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env) });
+    const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    stoppers.push(async () => client.destroy());
+    if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
+    const seeded = await seedOrganisations(client, tableName);
+    if (seeded > 0) log(`seeded ${seeded} organisations`);
+
+    let archive: ArchiveRuntime | undefined;
+    if (options.startArchive) {
+      log('starting the archive runtime');
+      archive = await options.startArchive({ dynamodbEndpoint: dynamodb.endpoint, tableName, dataDir: join(dataDir, 'archive') });
+      stoppers.push(() => archive!.stop());
+    }
+
+    const handlerEnv: Record<string, string> = {
+      [ENV.tableName]: tableName,
+      [ENV.userPoolId]: issuer.userPoolId,
+      [ENV.clientIds]: issuer.clientId,
+      [ENV.jwksUri]: jwksUri,
+      [ENV.dynamodbEndpoint]: dynamodb.endpoint,
+      [ENV.region]: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      // Dummy credentials so the SDK never looks for real ones (profiles, IMDS).
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      ...(archive && { [ENV.s3Endpoint]: archive.s3Endpoint, ...archive.env }),
+    };
+    const handlers = await loadHandlers(handlerEnv);
+    http.ready({ issuer, routes: ROUTES, handlers });
+    log(`ready on ${url}`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      dataDir,
+      tableName,
+      dynamodbEndpoint: dynamodb.endpoint,
+      ...(archive && { s3Endpoint: archive.s3Endpoint }),
+      jwksUri,
+      userPoolId: issuer.userPoolId,
+      clientId: issuer.clientId,
+      users: DEMO_USERS,
+      passwordSource: demoPasswordSource(env),
+      handlerEnv,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function loadHandlers(handlerEnv: Readonly<Record<string, string>>): Promise<Record<RouteGroup, LambdaHandler>> {
+  if (loadedHandlerEnv) {
+    const changed = Object.keys(handlerEnv).filter((k) => loadedHandlerEnv![k] !== handlerEnv[k]);
+    if (changed.length > 0) {
+      throw new Error(
+        `This process already loaded the handlers with another configuration (${changed.join(', ')}); ` +
+          'handlers read process.env once at import, so start a second runtime in its own process',
+      );
+    }
+  }
+  Object.assign(process.env, handlerEnv);
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  loadedHandlerEnv = { ...handlerEnv };
+
+  const entries = await Promise.all(
+    ROUTE_GROUPS.map(async (group) => {
+      const file = new URL(`../functions/handlers/${group}.ts`, import.meta.url);
+      const module = (await import(file.href)) as { handler?: unknown };
+      if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${group}.ts exports no \`handler\` function`);
+      return [group, module.handler as LambdaHandler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<RouteGroup, LambdaHandler>;
+}
+
+function listen(server: import('node:http').Server, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} on ${HOST} is already in use: stop the other process or set PORT to another port`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, HOST, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolvePort(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function close(server: import('node:http').Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
