@@ -1,3 +1,4 @@
+import type { Logger } from '../../functions/archive/archive-batch.js';
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { startStreamPoller, type StreamPoller } from '../../local/stream-poller.
 import { startArchiveHarness, writeAuditEvents, writeRequestWithAudit, type ArchiveHarness } from '../support/archive-fixtures.js';
 import { createTestTable, type TestTable } from '../support/dynamodb.js';
 
-const quiet = { info: () => {}, error: () => {} };
+const quiet: Logger = { info: () => {}, error: () => {} };
 
 describe('manifests, export and verify', () => {
   let table: TestTable;
@@ -147,7 +148,7 @@ describe('manifests, export and verify', () => {
   it('records a reconciliation mismatch in the manifest and fails the export', async () => {
     const errors: string[] = [];
     const withGhost: AuditEventSource = { eventIdsBetween: async () => ['ghost-event-never-archived'] };
-    const failed = exportWith(withGhost, { info: () => {}, error: (message) => errors.push(message) });
+    const failed = exportWith(withGhost, { info: () => {}, error: (message: string) => void errors.push(message) });
     await expect(failed).rejects.toBeInstanceOf(ReconciliationMismatchError);
     expect(errors).toEqual([expect.stringContaining('reconciliation mismatch')]);
     const head = (await heads.get())!;

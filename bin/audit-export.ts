@@ -1,0 +1,47 @@
+/**
+ * `npm run audit:export [-- --settle-seconds 30] [--data-dir .local]`: seals what was archived
+ * since the previous manifest into a new signed manifest, now. Exit 0 when table and archive
+ * reconcile, 1 on a reconciliation mismatch (the manifest records it), 2 on any other failure.
+ */
+import { parseArgs } from 'node:util';
+import { ReconciliationMismatchError } from '../functions/handlers/export.js';
+import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: '.local' },
+    'settle-seconds': { type: 'string', default: '30' },
+  },
+});
+
+async function run() {
+  const dataDir = values['data-dir']!;
+  const archive = await openLocalArchive(dataDir, { dynamodb: true });
+  try {
+    const exportNow = createLocalExport({
+      s3Endpoint: archive.s3.endpoint,
+      dynamodb: archive.dynamodb,
+      tableName: archive.tableName,
+      dataDir,
+      settleMs: Number(values['settle-seconds']) * 1000,
+    });
+    return await exportNow();
+  } finally {
+    await archive.close();
+  }
+}
+
+run().then(
+  (result) => {
+    console.log(`sealed ${result.objects} objects into ${result.manifestKey} (sequence ${result.sequence}); reconciliation ${result.reconciliation.status}`);
+  },
+  (error: unknown) => {
+    if (error instanceof ReconciliationMismatchError) {
+      console.error(`audit:export: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.error(`audit:export failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  },
+);

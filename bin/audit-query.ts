@@ -1,0 +1,49 @@
+/**
+ * `npm run audit:query -- [--format json|table] [--athena] "<SQL>"`: Athena-compatible SQL over
+ * the tables `audit_events` and `entity_changes`. Locally DuckDB over the local archive
+ * (running or not); with --athena, the deployed workgroup (ATHENA_WORKGROUP, GLUE_DATABASE).
+ */
+import { parseArgs } from 'node:util';
+import { ARCHIVE_ENV, ENV } from '../functions/config/environment.js';
+import { openLocalArchive } from '../local/archive-runtime.js';
+import { formatTable, queryArchiveWithAthena, queryArchiveWithDuckDb, type Row } from '../local/archive-query.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    format: { type: 'string', default: 'table' },
+    athena: { type: 'boolean', default: false },
+    workgroup: { type: 'string' },
+    database: { type: 'string' },
+    'data-dir': { type: 'string', default: '.local' },
+  },
+});
+
+async function run(): Promise<Row[]> {
+  const sql = positionals.join(' ').trim();
+  if (!sql) throw new Error('usage: npm run audit:query -- [--format json|table] [--athena] "<SQL>"');
+  if (values.format !== 'json' && values.format !== 'table') throw new Error('--format must be json or table');
+  if (values.athena) {
+    const workgroup = values.workgroup ?? process.env[ARCHIVE_ENV.athenaWorkgroup];
+    if (!workgroup) throw new Error('--workgroup NAME (or ATHENA_WORKGROUP) is required with --athena');
+    return queryArchiveWithAthena(sql, {
+      workgroup,
+      database: values.database ?? process.env[ARCHIVE_ENV.glueDatabase],
+      region: process.env[ENV.region],
+    });
+  }
+  const archive = await openLocalArchive(values['data-dir']!, { dynamodb: false });
+  try {
+    return await queryArchiveWithDuckDb(archive.store, sql);
+  } finally {
+    await archive.close();
+  }
+}
+
+run().then(
+  (rows) => console.log(values.format === 'json' ? JSON.stringify(rows, null, 2) : formatTable(rows)),
+  (error: unknown) => {
+    console.error(`audit:query failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
