@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../functions/core/errors.js';
+import { cancel, deriveStatus, fulfil, review } from '../../functions/core/request-state.js';
+import type { EvidenceRequest, ItemStatus, RequestStatus } from '../../functions/schemas/requests.js';
+
+const NOW = '2026-11-22T10:00:00.000Z';
+
+function requestWith(statuses: ItemStatus[], status?: RequestStatus): EvidenceRequest {
+  const items = statuses.map((s, i) => ({ itemId: `i${i}`, docType: 'certificate', status: s }));
+  return {
+    requestId: 'req_1',
+    buyerOrgId: 'B001',
+    factoryId: 'F001',
+    title: 't',
+    status: status ?? deriveStatus(items),
+    items,
+    createdAt: NOW,
+    createdBy: 'u',
+    updatedAt: NOW,
+  };
+}
+
+describe('deriveStatus', () => {
+  it.each<[ItemStatus[], RequestStatus]>([
+    [['PENDING'], 'OPEN'],
+    [['PENDING', 'PENDING'], 'OPEN'],
+    [['PENDING', 'FULFILLED'], 'IN_PROGRESS'],
+    [['REJECTED'], 'IN_PROGRESS'],
+    [['ACCEPTED', 'REJECTED'], 'IN_PROGRESS'],
+    [['ACCEPTED', 'PENDING'], 'IN_PROGRESS'],
+    [['FULFILLED'], 'FULFILLED'],
+    [['FULFILLED', 'ACCEPTED'], 'FULFILLED'],
+    [['ACCEPTED'], 'COMPLETED'],
+    [['ACCEPTED', 'ACCEPTED'], 'COMPLETED'],
+  ])('%j -> %s', (statuses, expected) => {
+    expect(deriveStatus(statuses.map((status) => ({ status })))).toBe(expected);
+  });
+});
+
+const fulfilI0 = { itemId: 'i0', evidenceId: 'evd_1', evidenceVersion: 2, now: NOW };
+
+describe('fulfil', () => {
+  it('moves a PENDING item to FULFILLED with its evidence and records the change', () => {
+    const { request, changes } = fulfil(requestWith(['PENDING', 'PENDING']), fulfilI0);
+    expect(request.items[0]).toMatchObject({ status: 'FULFILLED', evidenceId: 'evd_1', evidenceVersion: 2, fulfilledAt: NOW });
+    expect(request.status).toBe('IN_PROGRESS');
+    expect(changes).toEqual({
+      itemId: 'i0',
+      itemStatus: { from: 'PENDING', to: 'FULFILLED' },
+      requestStatus: { from: 'OPEN', to: 'IN_PROGRESS' },
+      evidenceId: 'evd_1',
+      evidenceVersion: 2,
+    });
+  });
+
+  it('fulfils a REJECTED item again and drops the old review comment', () => {
+    const rejected = requestWith(['REJECTED']);
+    rejected.items[0]!.reviewComment = 'unsigned';
+    const { request } = fulfil(rejected, fulfilI0);
+    expect(request.items[0]!.status).toBe('FULFILLED');
+    expect(request.items[0]!.reviewComment).toBeUndefined();
+    expect(request.status).toBe('FULFILLED');
+  });
+
+  it.each<ItemStatus>(['FULFILLED', 'ACCEPTED'])('refuses a %s item', (status) => {
+    expect(() => fulfil(requestWith([status, 'PENDING']), fulfilI0)).toThrow(ConflictError);
+  });
+
+  it.each<RequestStatus>(['CANCELLED', 'COMPLETED'])('refuses on a %s request', (status) => {
+    expect(() => fulfil(requestWith(['PENDING'], status), fulfilI0)).toThrow(ConflictError);
+  });
+
+  it('answers not found for an unknown item', () => {
+    expect(() => fulfil(requestWith(['PENDING']), { ...fulfilI0, itemId: 'nope' })).toThrow(NotFoundError);
+  });
+});
+
+describe('review', () => {
+  it('accepts a FULFILLED item; all accepted completes the request', () => {
+    const { request, changes } = review(requestWith(['FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', now: NOW });
+    expect(request.items[0]!.status).toBe('ACCEPTED');
+    expect(request.status).toBe('COMPLETED');
+    expect(changes.requestStatus).toEqual({ from: 'FULFILLED', to: 'COMPLETED' });
+  });
+
+  it('rejects with a comment, sending the request back IN_PROGRESS', () => {
+    const { request } = review(requestWith(['FULFILLED', 'ACCEPTED']), { itemId: 'i0', decision: 'REJECT', comment: 'blurred', now: NOW });
+    expect(request.items[0]).toMatchObject({ status: 'REJECTED', reviewComment: 'blurred' });
+    expect(request.status).toBe('IN_PROGRESS');
+  });
+
+  it.each<ItemStatus>(['PENDING', 'ACCEPTED', 'REJECTED'])('refuses to review a %s item', (status) => {
+    expect(() => review(requestWith([status, 'FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', now: NOW })).toThrow(ConflictError);
+  });
+
+  it('refuses on a CANCELLED request', () => {
+    expect(() => review(requestWith(['FULFILLED'], 'CANCELLED'), { itemId: 'i0', decision: 'ACCEPT', now: NOW })).toThrow(ConflictError);
+  });
+
+  it('answers not found for an unknown item', () => {
+    expect(() => review(requestWith(['FULFILLED']), { itemId: 'x', decision: 'ACCEPT', now: NOW })).toThrow(NotFoundError);
+  });
+});
+
+describe('cancel', () => {
+  it.each<[ItemStatus[]]>([[['PENDING']], [['FULFILLED', 'PENDING']], [['REJECTED']]])('cancels an OPEN or IN_PROGRESS request (%j)', (statuses) => {
+    const before = requestWith(statuses);
+    const { request, changes } = cancel(before, NOW);
+    expect(request.status).toBe('CANCELLED');
+    expect(changes).toEqual({ requestStatus: { from: before.status, to: 'CANCELLED' } });
+  });
+
+  it.each<[ItemStatus[], RequestStatus | undefined]>([
+    [['FULFILLED'], undefined],
+    [['ACCEPTED'], undefined],
+    [['PENDING'], 'CANCELLED'],
+  ])('refuses to cancel %j (%s)', (statuses, status) => {
+    expect(() => cancel(requestWith(statuses, status), NOW)).toThrow(ConflictError);
+  });
+});
