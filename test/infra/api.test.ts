@@ -1,0 +1,149 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/api/routes.js';
+import { API_SCOPE } from '../../functions/config/claims.js';
+import { apiGatewayThrottle, DEFAULT_RATE_LIMITS, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from '../../lib/stages.js';
+import { synthApp } from './app.js';
+
+let template: Template;
+beforeAll(() => {
+  template = synthApp({ stage: 'dev' }).statelessTemplate;
+});
+
+type Resource = { Properties: Record<string, any> };
+const resources = (type: string) => template.findResources(type) as Record<string, Resource>;
+
+/** Rebuilds each method's full path from the AWS::ApiGateway::Resource tree. */
+function methodsByRoute(): Map<string, Record<string, any>> {
+  const apiResources = resources('AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    if (!id) return '';
+    const r = apiResources[id]!;
+    return `${pathOf(r.Properties.ParentId)}/${r.Properties.PathPart}`;
+  };
+  const map = new Map<string, Record<string, any>>();
+  for (const m of Object.values(resources('AWS::ApiGateway::Method'))) {
+    map.set(`${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`, m.Properties);
+  }
+  return map;
+}
+
+describe('routes', () => {
+  it('has a method for every route, and no others but CORS preflights', () => {
+    const methods = [...methodsByRoute().keys()].filter((k) => !k.startsWith('OPTIONS'));
+    expect(methods.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('puts a Cognito authorizer with the API scope on every method but health and openapi', () => {
+    const methods = methodsByRoute();
+    for (const route of ROUTES) {
+      const m = methods.get(`${route.method} ${route.path}`)!;
+      if (route.operation) {
+        expect(m).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: [API_SCOPE], AuthorizerId: expect.anything() });
+      } else {
+        expect(['/v1/health', '/v1/openapi.json']).toContain(route.path);
+        expect(m.AuthorizationType).toBe('NONE');
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', IdentitySource: 'method.request.header.Authorization' });
+  });
+
+  it('routes each method to the Lambda of its group', () => {
+    const methods = methodsByRoute();
+    const fnIds = Object.fromEntries(Object.keys(resources('AWS::Lambda::Function')).map((id) => [id, id]));
+    for (const route of ROUTES) {
+      const uri = JSON.stringify(methods.get(`${route.method} ${route.path}`)!.Integration.Uri);
+      const target = Object.keys(fnIds).find((id) => uri.includes(id));
+      expect(target, `${route.method} ${route.path}`).toMatch(new RegExp(`^Api${route.group}`));
+    }
+  });
+
+  it('validates requests: required path parameters, with a request validator on every method', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    const m = methodsByRoute().get('POST /v1/requests/{requestId}/items/{itemId}/fulfill')!;
+    expect(m.RequestParameters).toEqual({ 'method.request.path.requestId': true, 'method.request.path.itemId': true });
+    for (const [key, method] of methodsByRoute()) {
+      if (!key.startsWith('OPTIONS')) expect(method.RequestValidatorId, key).toBeDefined();
+    }
+  });
+});
+
+describe('stage', () => {
+  it('writes JSON access logs, traces with X-Ray, logs errors without bodies and throttles from the stage settings', () => {
+    const throttle = apiGatewayThrottle(DEFAULT_RATE_LIMITS);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: throttle.ratePerSecond,
+          ThrottlingBurstLimit: throttle.burst,
+        }),
+      ],
+    });
+    const [stage] = Object.values(resources('AWS::ApiGateway::Stage'));
+    expect(() => JSON.parse(stage!.Properties.AccessLogSetting.Format)).not.toThrow();
+    expect(throttle.ratePerSecond).toBeGreaterThanOrEqual(DEFAULT_RATE_LIMITS.perAddress.ratePerSecond);
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer from the authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
+    });
+  });
+});
+
+describe('CORS', () => {
+  it('allows only the configured origins', () => {
+    const preflights = Object.values(resources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const p of preflights) {
+      const headers = p.Properties.Integration.IntegrationResponses[0].ResponseParameters;
+      expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'http://localhost:5173'");
+    }
+  });
+
+  it('lists several origins without a wildcard', () => {
+    const t = synthApp({ stage: 'dev', allowedOrigins: 'https://a.example.com,https://b.example.com' }).statelessTemplate;
+    expect(JSON.stringify(t.toJSON())).not.toContain("Access-Control-Allow-Origin\":\"'*'");
+    expect(JSON.stringify(t.toJSON())).toContain('https://b.example.com');
+  });
+});
+
+describe('WAF', () => {
+  it('is associated with the stage', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('rate-limits per client address and per bearer token from the stage settings, with managed rule groups', () => {
+    const [acl] = Object.values(resources('AWS::WAFv2::WebACL'));
+    expect(acl!.Properties.Scope).toBe('REGIONAL');
+    const rules = acl!.Properties.Rules as Array<Record<string, any>>;
+    const byName = Object.fromEntries(rules.map((r) => [r.Name, r]));
+    expect(byName['RatePerAddress'].Statement.RateBasedStatement).toEqual({
+      AggregateKeyType: 'IP',
+      EvaluationWindowSec: WAF_EVALUATION_WINDOW_SECONDS,
+      Limit: wafRateLimit(DEFAULT_RATE_LIMITS.perAddress),
+    });
+    expect(byName['RatePerToken'].Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'CUSTOM_KEYS',
+      Limit: wafRateLimit(DEFAULT_RATE_LIMITS.perUser),
+    });
+    expect(byName['RatePerAddress'].Action.Block.CustomResponse.ResponseCode).toBe(429);
+    for (const group of ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']) {
+      expect(byName[group].Statement.ManagedRuleGroupStatement).toEqual({ VendorName: 'AWS', Name: group });
+    }
+  });
+
+  it('allows at least the contract floor per address over the evaluation window', () => {
+    expect(wafRateLimit(DEFAULT_RATE_LIMITS.perAddress)).toBeGreaterThanOrEqual(500 * WAF_EVALUATION_WINDOW_SECONDS);
+    expect(wafRateLimit(DEFAULT_RATE_LIMITS.perUser)).toBeGreaterThanOrEqual(50 * WAF_EVALUATION_WINDOW_SECONDS);
+  });
+});

@@ -1,0 +1,96 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DENIAL_LOG_FIELDS, DENIALS_PER_USER_PER_HOUR } from '../../lib/monitoring.js';
+import { synthApp } from './app.js';
+
+let stateless: Template;
+let stateful: Template;
+beforeAll(() => {
+  const app = synthApp({ stage: 'dev', alarmEmail: 'oncall@example.com' });
+  stateless = app.statelessTemplate;
+  stateful = app.statefulTemplate;
+});
+
+const alarms = () => Object.entries(stateless.findResources('AWS::CloudWatch::Alarm')).map(([id, a]) => ({ id, ...a.Properties }));
+
+describe('archiver', () => {
+  it('reads the stream from TRIM_HORIZON, bisects, retries finitely, reports partial failures and dead-letters to an encrypted queue', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 12 * 3600,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    for (const queue of Object.values(stateless.findResources('AWS::SQS::Queue'))) {
+      expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    }
+  });
+});
+
+describe('export', () => {
+  it('runs hourly on an EventBridge schedule, one at a time, with a failure destination', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    stateless.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 1 });
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+});
+
+describe('alarms', () => {
+  it('sends every alarm to a KMS-encrypted topic with the configured email', () => {
+    stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    const all = alarms();
+    expect(all.length).toBeGreaterThanOrEqual(11);
+    for (const a of all) expect(a.AlarmActions, a.id).toHaveLength(1);
+  });
+
+  it.each([
+    ['ArchiverErrors', 'Errors'],
+    ['ArchiverIteratorAge', 'IteratorAge'],
+    ['ArchiverFailureQueueDepth', 'ApproximateNumberOfMessagesVisible'],
+    ['Api5xx', '5XXError'],
+    ['ExportErrors', 'Errors'],
+    ['ExportFailureQueueDepth', 'ApproximateNumberOfMessagesVisible'],
+    ['ReconciliationMismatch', 'ReconciliationMismatches'],
+    ['NoAuditEvents', 'PutRequests'],
+  ])('has the %s alarm on %s', (name, metric) => {
+    const alarm = alarms().find((a) => a.id.startsWith(`Monitoring${name}`));
+    expect(alarm, name).toBeDefined();
+    expect(alarm!.MetricName).toBe(metric);
+  });
+
+  it('treats a silent hour as no audit events, from the S3 request metrics on audit/', () => {
+    const alarm = alarms().find((a) => a.id.startsWith('MonitoringNoAuditEvents'))!;
+    expect(alarm).toMatchObject({ Period: 3600, ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching' });
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      MetricsConfigurations: [{ Id: 'audit-objects', Prefix: 'audit/' }],
+    });
+  });
+
+  it('alarms on throttles (Lambda and WAF rate rules)', () => {
+    expect(alarms().find((a) => a.id.startsWith('MonitoringLambdaThrottles'))?.Metrics).toBeDefined();
+    expect(JSON.stringify(alarms().find((a) => a.id.startsWith('MonitoringApiRateLimited'))?.Metrics)).toContain('RatePerAddress');
+  });
+
+  it(`alarms when one user is denied more than ${DENIALS_PER_USER_PER_HOUR} times in an hour (Contributor Insights on the denial log line)`, () => {
+    const [rule] = Object.values(stateless.findResources('AWS::CloudWatch::InsightRule'));
+    const body = JSON.stringify(rule!.Properties.RuleBody);
+    expect(body).toContain(DENIAL_LOG_FIELDS.actorId.replace(/\$/g, '$'));
+    expect(body).toContain(DENIAL_LOG_FIELDS.outcome);
+    expect(body).toContain('DENIED');
+    const alarm = alarms().find((a) => a.id.startsWith('MonitoringDenialsPerUser'))!;
+    expect(alarm).toMatchObject({ Threshold: DENIALS_PER_USER_PER_HOUR, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(JSON.stringify(alarm.Metrics)).toContain('INSIGHT_RULE_METRIC');
+    expect(JSON.stringify(alarm.Metrics)).toContain('"Period":3600');
+  });
+
+  it('has a dashboard', () => {
+    stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});

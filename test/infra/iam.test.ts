@@ -1,0 +1,139 @@
+/**
+ * What cdk-nag does not check: the product's own IAM rules. Nothing deletes table items or
+ * archive objects, nothing changes retention, reader functions write only their audit item.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthApp } from './app.js';
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+let templates: Template[];
+let stateless: Template;
+beforeAll(() => {
+  const app = synthApp({ stage: 'dev' });
+  templates = [app.statefulTemplate, app.statelessTemplate];
+  stateless = app.statelessTemplate;
+});
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Every Allow statement of every identity policy, with the logical id of its role(s). */
+function allowStatements(): Array<{ roles: string[]; statement: Statement }> {
+  return templates.flatMap((t) => [
+    ...Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => s.Effect === 'Allow')
+        .map((statement) => ({ roles: (p.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref), statement })),
+    ),
+    ...Object.entries(t.findResources('AWS::IAM::Role')).flatMap(([id, r]) =>
+      ((r.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) =>
+        p.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow').map((statement) => ({ roles: [id], statement })),
+      ),
+    ),
+  ]);
+}
+
+/** Statements of the role of one ServiceFunction (by construct id prefix, e.g. `Apiaudit`). */
+function statementsOf(rolePrefix: string): Statement[] {
+  return allowStatements()
+    .filter((s) => s.roles.some((r) => r.startsWith(`${rolePrefix}Role`)))
+    .map((s) => s.statement);
+}
+
+const globMatches = (pattern: string, action: string) =>
+  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+
+const FORBIDDEN = [
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteTable',
+  'dynamodb:PartiQLDelete',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:BypassGovernanceRetention',
+  's3:PutObjectLegalHold',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutLifecycleConfiguration',
+];
+
+describe('no role may delete or unlock data', () => {
+  it.each(FORBIDDEN)('no Allow statement grants %s (directly or by wildcard)', (forbidden) => {
+    const offenders = allowStatements().filter(({ statement }) => actionsOf(statement).some((a) => globMatches(a, forbidden)));
+    expect(offenders).toEqual([]);
+  });
+
+  it('grants Resource "*" only for X-Ray', () => {
+    const starred = allowStatements().filter(({ statement }) => statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*')));
+    for (const { statement } of starred) {
+      for (const action of actionsOf(statement)) expect(action).toMatch(/^xray:/);
+    }
+    expect(starred.length).toBeGreaterThan(0);
+  });
+});
+
+describe('per-function least privilege', () => {
+  const dynamoActions = (prefix: string) => statementsOf(prefix).flatMap((s) => actionsOf(s).filter((a) => a.startsWith('dynamodb:')));
+
+  it('the public group has no table or bucket access at all', () => {
+    const actions = statementsOf('Apipublic').flatMap(actionsOf);
+    expect(actions.filter((a) => /^(dynamodb|s3|kms):/.test(a))).toEqual([]);
+  });
+
+  it('the audit (reader) group reads, and writes only items whose key starts with AUDIT#', () => {
+    const writes = statementsOf('Apiaudit').filter((s) => actionsOf(s).some((a) => /Put|Update|Write/.test(a) && a.startsWith('dynamodb:')));
+    expect(writes).toHaveLength(1);
+    expect(actionsOf(writes[0]!)).toEqual(['dynamodb:PutItem']);
+    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(new Set(dynamoActions('Apiaudit'))).toEqual(
+      new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable', 'dynamodb:PutItem']),
+    );
+  });
+
+  it.each(['Apirequests', 'Apievidence'])('%s reads and writes entity items, never deletes', (prefix) => {
+    expect(new Set(dynamoActions(prefix))).toEqual(
+      new Set([
+        'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable',
+        'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem',
+      ]),
+    );
+  });
+
+  it('only the evidence group may PUT into the evidence bucket (presigned uploads)', () => {
+    const puts = allowStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('EvidenceBucketArn'));
+    expect(puts.map((p) => p.roles[0]!.replace(/Role.*/, ''))).toEqual(['Apievidence']);
+    expect(actionsOf(puts[0]!.statement)).toEqual(['s3:PutObject']);
+  });
+
+  it('the archiver only puts objects under audit/ and changes/ and reads the stream', () => {
+    const s3 = statementsOf('Archiver').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(actionsOf(s3[0]!)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3[0]!.Resource)).toMatch(/audit\/\*.*changes\/\*/);
+    expect(dynamoActions('Archiver').sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+  });
+
+  it('the export reads the archive, writes manifests only, signs with the signing key and writes only SYSTEM# items', () => {
+    const statements = statementsOf('Export');
+    const s3Puts = statements.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(s3Puts).toHaveLength(1);
+    expect(JSON.stringify(s3Puts[0]!.Resource)).toContain('/manifests/*');
+    expect(statements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 'kms:Sign', 'kms:GetPublicKey']));
+    const writes = statements.filter((s) => actionsOf(s).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SYSTEM#*'] } });
+  });
+
+  it('no function role has a managed policy', () => {
+    for (const [id, role] of Object.entries(stateless.findResources('AWS::IAM::Role'))) {
+      if (id.includes('CloudWatchRole')) continue;
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});
