@@ -5,7 +5,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ENV } from '../functions/config/environment.js';
 import type { Logger } from '../functions/archive/archive-batch.js';
 import type { ExportResult } from '../functions/archive/export-manifest.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
@@ -20,9 +22,12 @@ import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 export interface ArchiveRuntimeOptions {
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
-  /** The project's `.local/` folder; the archive lives in `<dataDir>/archive/`. */
+  /** The archive's own folder (`npm start`: `.local/archive`): objects, checkpoints, signing key. */
   readonly dataDir: string;
-  /** DynamoDB Local's data folder, so audit:* commands can start it when `npm start` is stopped. */
+  /**
+   * DynamoDB Local's data folder, so audit:* commands can start it when `npm start` is stopped.
+   * @default `<dataDir>/../dynamodb` when that folder exists
+   */
   readonly dynamodbDataDir?: string;
   /** @default 15 minutes (0 turns the timer off) */
   readonly exportIntervalMs?: number;
@@ -38,6 +43,8 @@ export interface ArchiveRuntimeOptions {
 export interface ArchiveRuntime {
   readonly s3Endpoint: string;
   readonly bucket: string;
+  /** Handler environment for the local stack (ARCHIVE_BUCKET). */
+  readonly env: Readonly<Record<string, string>>;
   readonly poller: StreamPoller;
   /** Runs one export now (what the timer and `npm run audit:export` do). */
   exportNow(): Promise<ExportResult>;
@@ -121,10 +128,12 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   mkdirSync(paths.root, { recursive: true });
   const log = options.log ?? jsonLogger;
   const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
+  const siblingDynamoDir = resolve(options.dataDir, '..', 'dynamodb');
+  const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
   const runtimeFile: RuntimeFile = {
     s3Endpoint: s3.endpoint,
     dynamodbEndpoint: options.dynamodbEndpoint,
-    ...(options.dynamodbDataDir ? { dynamodbDataDir: options.dynamodbDataDir } : {}),
+    ...(dynamodbDataDir ? { dynamodbDataDir } : {}),
     tableName: options.tableName,
     bucket: LOCAL_ARCHIVE_BUCKET,
     pid: process.pid,
@@ -168,6 +177,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   return {
     s3Endpoint: s3.endpoint,
     bucket: LOCAL_ARCHIVE_BUCKET,
+    env: { [ENV.archiveBucket]: LOCAL_ARCHIVE_BUCKET },
     poller,
     exportNow,
     async stop() {

@@ -124,9 +124,12 @@ export async function connectOrStartLocalS3(options: LocalS3Options & { portFile
   return startLocalS3(own);
 }
 
-/** The archive's folders under the project's `.local/` directory. */
-export function localArchivePaths(localDir: string) {
-  const root = join(localDir, 'archive');
+/** The default archive folder (`npm start` passes `<.local>/archive`). */
+export const DEFAULT_ARCHIVE_DIR = join('.local', 'archive');
+
+/** The archive's files inside its folder (`.local/archive/` by default). */
+export function localArchivePaths(archiveDir: string) {
+  const root = archiveDir;
   return {
     root,
     s3Directory: join(root, 's3'),
