@@ -1,16 +1,16 @@
 /**
- * `npm run audit:export [-- --settle-seconds 30] [--data-dir .local/archive]`: seals what was archived
+ * `npm run audit:export [-- --settle-seconds 30] [--data-dir .local]`: seals what was archived
  * since the previous manifest into a new signed manifest, now. Exit 0 when table and archive
  * reconcile, 1 on a reconciliation mismatch (the manifest records it), 2 on any other failure.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_ARCHIVE_DIR } from '../local/s3-local.js';
+import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
 import { ReconciliationMismatchError } from '../functions/handlers/export.js';
 import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js';
 
 const { values } = parseArgs({
   options: {
-    'data-dir': { type: 'string', default: DEFAULT_ARCHIVE_DIR },
+    'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
     'settle-seconds': { type: 'string', default: '30' },
   },
 });

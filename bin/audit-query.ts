@@ -4,7 +4,7 @@
  * (running or not); with --athena, the deployed workgroup (ATHENA_WORKGROUP, GLUE_DATABASE).
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_ARCHIVE_DIR } from '../local/s3-local.js';
+import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
 import { ARCHIVE_ENV, ENV } from '../functions/config/environment.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { formatTable, queryArchiveWithAthena, queryArchiveWithDuckDb, type Row } from '../local/archive-query.js';
@@ -16,7 +16,7 @@ const { values, positionals } = parseArgs({
     athena: { type: 'boolean', default: false },
     workgroup: { type: 'string' },
     database: { type: 'string' },
-    'data-dir': { type: 'string', default: DEFAULT_ARCHIVE_DIR },
+    'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
   },
 });
 

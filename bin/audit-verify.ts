@@ -1,5 +1,5 @@
 /**
- * `npm run audit:verify [-- --bucket NAME --table NAME] [--data-dir .local/archive]`: walks the manifest
+ * `npm run audit:verify [-- --bucket NAME --table NAME] [--data-dir .local]`: walks the manifest
  * chain from the anchored head, re-hashes every object, checks signatures and locations.
  * Prints one line per problem and a summary; exits 0 only when the archive is intact.
  */
@@ -12,13 +12,13 @@ import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-
 import { verifyArchive, type VerifyReport } from '../functions/archive/verify-archive.js';
 import { ENV } from '../functions/config/environment.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
-import { DEFAULT_ARCHIVE_DIR, localArchivePaths } from '../local/s3-local.js';
+import { DEFAULT_LOCAL_DIR, localArchivePaths } from '../local/s3-local.js';
 
 const { values } = parseArgs({
   options: {
     bucket: { type: 'string' },
     table: { type: 'string' },
-    'data-dir': { type: 'string', default: DEFAULT_ARCHIVE_DIR },
+    'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
     json: { type: 'boolean', default: false },
   },
 });

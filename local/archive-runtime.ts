@@ -22,11 +22,11 @@ import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 export interface ArchiveRuntimeOptions {
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
-  /** The archive's own folder (`npm start`: `.local/archive`): objects, checkpoints, signing key. */
+  /** The local runtime's data folder (`.local`); the archive keeps its files in `<dataDir>/archive/`. */
   readonly dataDir: string;
   /**
    * DynamoDB Local's data folder, so audit:* commands can start it when `npm start` is stopped.
-   * @default `<dataDir>/../dynamodb` when that folder exists
+   * @default `<dataDir>/dynamodb` when that folder exists
    */
   readonly dynamodbDataDir?: string;
   /** @default 15 minutes (0 turns the timer off) */
@@ -128,7 +128,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   mkdirSync(paths.root, { recursive: true });
   const log = options.log ?? jsonLogger;
   const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
-  const siblingDynamoDir = resolve(options.dataDir, '..', 'dynamodb');
+  const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
   const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
   const runtimeFile: RuntimeFile = {
     s3Endpoint: s3.endpoint,

@@ -124,12 +124,12 @@ export async function connectOrStartLocalS3(options: LocalS3Options & { portFile
   return startLocalS3(own);
 }
 
-/** The default archive folder (`npm start` passes `<.local>/archive`). */
-export const DEFAULT_ARCHIVE_DIR = join('.local', 'archive');
+/** The local runtime's data folder; the archive keeps its files in `<it>/archive/`. */
+export const DEFAULT_LOCAL_DIR = '.local';
 
-/** The archive's files inside its folder (`.local/archive/` by default). */
-export function localArchivePaths(archiveDir: string) {
-  const root = archiveDir;
+/** The archive's files below the local runtime's data folder (`.local/archive/...`). */
+export function localArchivePaths(localDir: string) {
+  const root = join(localDir, 'archive');
   return {
     root,
     s3Directory: join(root, 's3'),
