@@ -193,7 +193,9 @@ export class StatefulStack extends Stack {
       archiveBucketArn: exported('ArchiveBucketArn', this.archiveBucket.bucketArn),
       evidenceBucketArn: exported('EvidenceBucketArn', this.evidenceBucket.bucketArn),
     };
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName });
+    new CfnOutput(this, 'EvidenceBucketName', { value: this.evidenceBucket.bucketName });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'WebClientId', { value: this.identity.webClient.userPoolClientId });
     new CfnOutput(this, 'MachineClientId', { value: this.identity.machineClient.userPoolClientId });

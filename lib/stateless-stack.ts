@@ -214,6 +214,11 @@ export class StatelessStack extends Stack {
       resultsBucket: stateful.resultsBucket,
       resultsKey: stateful.archiveKey,
     });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.name });
+    new CfnOutput(this, 'GlueDatabase', { value: this.analytics.databaseName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }
 
