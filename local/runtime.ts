@@ -10,6 +10,7 @@ import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.j
 import { ENV } from '../functions/config/environment.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
+import { startArchiveRuntime } from './archive-runtime.js';
 import { createLocalHttpServer, type LambdaHandler } from './http-server.js';
 import { ensureTable, seedOrganisations } from './seed.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
@@ -19,15 +20,20 @@ export const DEFAULT_TABLE_NAME = 'evidence-requests';
 export const DEFAULT_DATA_DIR = '.local';
 const HOST = '127.0.0.1';
 
-/** What an archive runtime (local S3 store, stream poller, export timer) offers the stack. */
+/** What the stack needs of an archive runtime (local S3 store, stream poller, export timer). */
 export interface ArchiveRuntime {
   readonly s3Endpoint: string;
-  /** Extra handler environment (bucket names, ...). */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly bucket?: string;
   stop(): Promise<void>;
 }
 
-export type StartArchiveRuntime = (options: { dynamodbEndpoint: string; tableName: string; dataDir: string }) => Promise<ArchiveRuntime>;
+export type StartArchiveRuntime = (options: {
+  dynamodbEndpoint: string;
+  tableName: string;
+  /** The runtime's data dir; the archive keeps its files below it. */
+  dataDir: string;
+  dynamodbDataDir: string;
+}) => Promise<ArchiveRuntime>;
 
 export interface LocalRuntimeOptions {
   /** 0 picks a free port. @default 3000 */
@@ -36,15 +42,12 @@ export interface LocalRuntimeOptions {
   readonly dataDir?: string;
   /** @default `evidence-requests` */
   readonly tableName?: string;
-  /**
-   * DynamoDB Local's port. A second runtime in the same process must reuse the first one's
-   * (the handlers keep the configuration they were imported with). @default a free port
-   */
+  /** DynamoDB Local's port. @default a free port */
   readonly dynamodbPort?: number;
   /** The environment to read LOCAL_DEMO_PASSWORD from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Starts the archive side (S3 store, stream poller, export timer); none when omitted. */
-  readonly startArchive?: StartArchiveRuntime;
+  /** Starts the archive side (S3 store, stream poller, export timer); `false` runs without it. @default startArchiveRuntime */
+  readonly startArchive?: StartArchiveRuntime | false;
   /** Progress lines. @default silent */
   readonly log?: (line: string) => void;
 }
@@ -70,7 +73,8 @@ export interface LocalRuntime {
 
 /**
  * The handlers read their configuration from process.env when first imported, and a
- * process imports a module once: every runtime in one process must share that configuration.
+ * process imports a module once: a process can run one runtime configuration (endpoints
+ * change from one start to the next, so restarts need a new process, as `npm start` does).
  */
 let loadedHandlerEnv: Readonly<Record<string, string>> | undefined;
 
@@ -94,11 +98,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const url = `http://${HOST}:${port}`;
     const jwksUri = `${url}/_local/jwks.json`;
 
+    const dynamodbDataDir = join(dataDir, 'dynamodb');
     // Java's start-up dominates: make the signing key meanwhile.
     log('starting DynamoDB Local');
     const [dynamodbResult, keyResult] = await Promise.allSettled([
       startDynamoDbLocal({
-        dataDir: join(dataDir, 'dynamodb'),
+        dataDir: dynamodbDataDir,
         ...(options.dynamodbPort !== undefined && { port: options.dynamodbPort }),
       }),
       loadOrCreateSigningKey(join(dataDir, 'keys')),
@@ -115,9 +120,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (seeded > 0) log(`seeded ${seeded} organisations`);
 
     let archive: ArchiveRuntime | undefined;
-    if (options.startArchive) {
+    const startArchive = options.startArchive ?? startArchiveRuntime;
+    if (startArchive) {
       log('starting the archive runtime');
-      archive = await options.startArchive({ dynamodbEndpoint: dynamodb.endpoint, tableName, dataDir: join(dataDir, 'archive') });
+      archive = await startArchive({ dynamodbEndpoint: dynamodb.endpoint, tableName, dataDir, dynamodbDataDir });
       stoppers.push(() => archive!.stop());
     }
 
@@ -132,7 +138,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // Dummy credentials so the SDK never looks for real ones (profiles, IMDS).
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      ...(archive && { [ENV.s3Endpoint]: archive.s3Endpoint, ...archive.env }),
+      ...(archive && { [ENV.s3Endpoint]: archive.s3Endpoint }),
+      ...(archive?.bucket && { [ENV.archiveBucket]: archive.bucket }),
     };
     const handlers = await loadHandlers(handlerEnv);
     http.ready({ issuer, routes: ROUTES, handlers });

@@ -14,12 +14,10 @@ import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 
 let dataDir: string;
 let runtime: LocalRuntime;
-let dynamodbPort: number;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'local-runtime-e2e-'));
-  dynamodbPort = await freePort();
-  runtime = await startLocalRuntime({ port: await freePort(), dataDir, dynamodbPort });
+  runtime = await startLocalRuntime({ port: await freePort(), dataDir });
 });
 
 afterAll(async () => {
@@ -69,6 +67,14 @@ describe('start-up', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it('runs the archive side and tells the handlers where it is', async () => {
+    expect(runtime.s3Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(runtime.handlerEnv).toMatchObject({ S3_ENDPOINT: runtime.s3Endpoint, ARCHIVE_BUCKET: expect.any(String) });
+    const response = await fetch(runtime.s3Endpoint!);
+    await response.body?.cancel();
+    expect(response.status).toBeLessThan(500);
   });
 
   it('keeps the signing key private to the owner', () => {
@@ -159,54 +165,20 @@ describe('adapter answers', () => {
   });
 });
 
-describe('restart', () => {
-  it('keeps the data, the table and the signing key', async () => {
-    const { keys: before } = (await (await fetch(runtime.jwksUri)).json()) as { keys: { kid: string }[] };
-    const { access_token: token } = (await (await signIn({ username: 'admin1', password: DEFAULT_DEMO_PASSWORD })).json()) as {
-      access_token: string;
-    };
-    const marker = { pk: { S: 'TEST#restart' }, sk: { S: 'TEST' } };
-    const client = dynamo();
-    await client.send(new PutItemCommand({ TableName: runtime.tableName, Item: marker }));
-    // A renamed organisation must survive the restart: seeding never overwrites.
-    await client.send(
-      new UpdateItemCommand({
-        TableName: runtime.tableName,
-        Key: { pk: { S: 'ORG#B001' }, sk: { S: 'ORG' } },
-        UpdateExpression: 'SET #n = :n',
-        ExpressionAttributeNames: { '#n': 'name' },
-        ExpressionAttributeValues: { ':n': { S: 'Renamed' } },
-      }),
-    );
-    client.destroy();
-    const port = runtime.port;
-    await runtime.stop();
-
-    runtime = await startLocalRuntime({ port, dataDir, dynamodbPort });
-    const after = dynamo();
-    try {
-      expect((await after.send(new GetItemCommand({ TableName: runtime.tableName, Key: marker }))).Item).toBeDefined();
-      const { Item: org } = await after.send(
-        new GetItemCommand({ TableName: runtime.tableName, Key: { pk: { S: 'ORG#B001' }, sk: { S: 'ORG' } } }),
-      );
-      expect(org?.name).toEqual({ S: 'Renamed' });
-    } finally {
-      after.destroy();
-    }
-    const { keys: afterKeys } = (await (await fetch(runtime.jwksUri)).json()) as { keys: { kid: string }[] };
-    expect(afterKeys).toEqual(before);
-    const me = await fetch(`${runtime.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(me.status).toBe(200);
-  });
-});
-
 describe('npm start', () => {
-  it('stops everything it started on SIGTERM to its process group', async () => {
-    const cliDir = mkdtempSync(join(tmpdir(), 'local-runtime-cli-'));
+  interface Cli {
+    readonly url: string;
+    readonly output: () => string;
+    stop(signal: NodeJS.Signals): Promise<void>;
+  }
+
+  const java = (dir: string) => spawnSync('pgrep', ['-f', `DynamoDBLocal.*${dir}`]).stdout.toString().trim();
+
+  /** `npm start` in its own process group, like a terminal's foreground job. */
+  async function startCli(dir: string): Promise<Cli> {
     const port = await freePort();
     const child = spawn('npm', ['start', '--silent'], {
-      cwd: process.cwd(),
-      env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: cliDir },
+      env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -214,28 +186,87 @@ describe('npm start', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const java = () => spawnSync('pgrep', ['-f', `DynamoDBLocal.*${cliDir}`]).stdout.toString().trim();
-    try {
-      const deadline = Date.now() + 45_000;
-      for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/v1/health`).then((r) => r.status === 200, () => false);
-        if (ok) break;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not become healthy:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(output).toContain(`http://127.0.0.1:${port}`);
-      expect(output).toMatch(/buyer1\s+buyer\s+B001/);
-      expect(output).toContain('/_local/token');
-      expect(java()).not.toBe('');
-
-      process.kill(-child.pid!, 'SIGTERM');
+    const url = `http://127.0.0.1:${port}`;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
       await exited;
-      const stopDeadline = Date.now() + 10_000;
-      while (java() && Date.now() < stopDeadline) await new Promise((r) => setTimeout(r, 100));
-      expect(java()).toBe('');
-    } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-      rmSync(cliDir, { recursive: true, force: true });
+      const deadline = Date.now() + 10_000;
+      while (java(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const ok = await fetch(`${url}/v1/health`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop('SIGKILL');
+        throw new Error(`npm start did not become healthy:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-  }, 60_000);
+    return { url, output: () => output, stop };
+  }
+
+  it('prints the banner, keeps data and keys across a restart, and leaves nothing running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-runtime-cli-'));
+    let cli: Cli | undefined;
+    try {
+      cli = await startCli(dir);
+      const banner = cli.output();
+      expect(banner).toContain(cli.url);
+      expect(banner).toMatch(/buyer1\s+buyer\s+B001/);
+      expect(banner).toMatch(/auditor1\s+auditor\s+-/);
+      expect(banner).toContain('LOCAL_DEMO_PASSWORD');
+      expect(banner).toContain(`curl -s -X POST ${cli.url}/_local/token`);
+      const dynamodbEndpoint = /DynamoDB Local (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
+      expect(dynamodbEndpoint).toBeDefined();
+      expect(java(dir)).not.toBe('');
+
+      const jwksBefore = await (await fetch(`${cli.url}/_local/jwks.json`)).json();
+      const signIn = await fetch(`${cli.url}/_local/token`, {
+        method: 'POST',
+        body: JSON.stringify({ username: 'admin1', password: DEFAULT_DEMO_PASSWORD }),
+      });
+      const { access_token: token } = (await signIn.json()) as { access_token: string };
+      const marker = { pk: { S: 'TEST#restart' }, sk: { S: 'TEST' } };
+      const client = dynamo(dynamodbEndpoint);
+      await client.send(new PutItemCommand({ TableName: 'evidence-requests', Item: marker }));
+      // Seeding must never overwrite: a renamed organisation stays renamed.
+      await client.send(
+        new UpdateItemCommand({
+          TableName: 'evidence-requests',
+          Key: { pk: { S: 'ORG#B001' }, sk: { S: 'ORG' } },
+          UpdateExpression: 'SET #n = :n',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: { ':n': { S: 'Renamed' } },
+        }),
+      );
+      client.destroy();
+
+      await cli.stop('SIGTERM');
+      expect(java(dir)).toBe('');
+
+      cli = await startCli(dir);
+      const endpointAfter = /DynamoDB Local (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.output())![1]!;
+      const after = dynamo(endpointAfter);
+      try {
+        expect((await after.send(new GetItemCommand({ TableName: 'evidence-requests', Key: marker }))).Item).toBeDefined();
+        const { Item: org } = await after.send(
+          new GetItemCommand({ TableName: 'evidence-requests', Key: { pk: { S: 'ORG#B001' }, sk: { S: 'ORG' } } }),
+        );
+        expect(org?.name).toEqual({ S: 'Renamed' });
+      } finally {
+        after.destroy();
+      }
+      expect(await (await fetch(`${cli.url}/_local/jwks.json`)).json()).toEqual(jwksBefore);
+      const me = await fetch(`${cli.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+
+      await cli.stop('SIGINT');
+      cli = undefined;
+      expect(java(dir)).toBe('');
+    } finally {
+      await cli?.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
