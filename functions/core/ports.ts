@@ -83,3 +83,6 @@ export interface OrganisationDirectory {
 export interface FileUploads {
   uploadUrl(key: string, file: { contentType: string; size: number; sha256: string }): Promise<string>;
 }
+
+/** First answers of POSTs sent with an `Idempotency-Key`: the port and its logic live in idempotency.ts. */
+export type { IdempotencyStore } from './idempotency.js';

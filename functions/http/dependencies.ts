@@ -7,10 +7,12 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters
 import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
+import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoOrganisationDirectory } from '../adapters/dynamo-organisation-directory.js';
 import { DynamoRequestRepository, type TableSettings } from '../adapters/dynamo-request-repository.js';
 import { S3PresignedUploads } from '../adapters/s3-presigned-uploads.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+import type { IdempotencyStore } from '../core/idempotency.js';
 import type { AuditLog, EvidenceRepository, FileUploads, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 
 export interface AppDeps {
@@ -20,6 +22,8 @@ export interface AppDeps {
   readonly evidence: EvidenceRepository;
   readonly organisations: OrganisationDirectory;
   readonly uploads: FileUploads;
+  /** The first answers of POSTs sent with an `Idempotency-Key`. */
+  readonly idempotency: IdempotencyStore;
   readonly now?: () => Date;
 }
 
@@ -59,6 +63,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AppDeps {
     requests: new DynamoRequestRepository(client, settings),
     evidence: new DynamoEvidenceRepository(client, settings),
     organisations: new DynamoOrganisationDirectory(client, settings.tableName),
+    idempotency: new DynamoIdempotencyStore(client, settings.tableName),
     uploads: new S3PresignedUploads(
       new S3Client({
         ...(s3Endpoint && { endpoint: s3Endpoint, forcePathStyle: true }),

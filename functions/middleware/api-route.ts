@@ -1,6 +1,7 @@
 /**
  * The middy chain every API operation runs through:
- *   correlation id -> audit -> problem+json errors -> authenticate -> role gate -> parse input -> use case.
+ *   correlation id -> audit -> problem+json errors -> authenticate -> role gate -> parse input
+ *   -> idempotency key (POST only) -> use case (or the replay of a key's first answer).
  * The handler parses nothing and catches nothing; errors become problem+json here, and
  * every audited call leaves exactly one audit event.
  */
@@ -14,6 +15,7 @@ import { authorize } from '../core/access.js';
 import { AuditTrail } from '../core/audit-trail.js';
 import { ValidationError } from '../core/errors.js';
 import { isRole, type Operation } from '../core/permissions.js';
+import type { IdempotencyStore } from '../core/idempotency.js';
 import type { AuditLog } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { UseCaseContext } from '../core/use-cases/context.js';
@@ -21,11 +23,14 @@ import { MissingCredentialsError, problemErrors } from './problem.js';
 import { fieldErrors, type InputPart } from './zod-issues.js';
 import { auditCalls } from './audit-calls.js';
 import { correlation, correlationIdOf } from './correlation.js';
+import { idempotency, replayedResponse, type IdempotencyState } from './idempotency.js';
 
 export interface ApiDeps {
   readonly verifier: AccessTokenVerifier;
   /** Required when the operation is audited. */
   readonly auditLog?: AuditLog;
+  /** Required when the operation is a POST: keeps its `Idempotency-Key` answers. */
+  readonly idempotency?: IdempotencyStore;
   readonly now?: () => Date;
 }
 
@@ -46,6 +51,7 @@ export interface CallState {
   principal?: Principal;
   audit?: AuditTrail;
   input?: unknown;
+  idempotency?: IdempotencyState;
 }
 
 export type CallContext = Context & { call: CallState };
@@ -102,6 +108,9 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
   const route = findRoute(spec.operation);
   const schemas: OperationSchemas = OPERATION_SCHEMAS[spec.operation];
   if (route.audit && !deps.auditLog) throw new Error(`Operation ${spec.operation} is audited: pass an audit log`);
+  if (route.method === 'POST' && !(deps.idempotency && deps.auditLog)) {
+    throw new Error(`Operation ${spec.operation} is a POST: pass an idempotency store and an audit log`);
+  }
   const now = deps.now ?? (() => new Date());
 
   const prepare: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext> = {
@@ -135,11 +144,12 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext>().use(correlation());
   if (route.audit) chain.use(auditCalls(deps.auditLog!));
+  chain.use(problemErrors(spec.operation)).use(prepare);
+  if (route.method === 'POST') chain.use(idempotency(deps.idempotency!, deps.auditLog!, { clock: now }));
   const handler = chain
-    .use(problemErrors(spec.operation))
-    .use(prepare)
-    .handler(async (_event, context) => {
-      const { principal, audit, input } = context.call;
+    .handler(async (event, context) => {
+      const { principal, audit, input, idempotency: idempotent } = context.call;
+      if (idempotent?.replay) return replayedResponse(idempotent.replay, correlationIdOf(event));
       const reply = await spec.run(input as InputOf<O>, { principal: principal!, audit: audit!, now });
       return {
         statusCode: schemas.status ?? 200,

@@ -9,6 +9,7 @@ import { createAccessTokenVerifier } from '../../functions/adapters/cognito-toke
 import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
 import { DynamoAuditLog } from '../../functions/adapters/dynamo-audit-log.js';
 import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
+import { DynamoIdempotencyStore } from '../../functions/adapters/dynamo-idempotency-store.js';
 import { stripKeys } from '../../functions/adapters/dynamo-items.js';
 import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
 import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
@@ -70,6 +71,7 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
     requests: new DynamoRequestRepository(documents, settings),
     evidence: new DynamoEvidenceRepository(documents, settings),
     organisations: new DynamoOrganisationDirectory(documents, table.tableName),
+    idempotency: new DynamoIdempotencyStore(documents, table.tableName),
     uploads: fakeUploads,
     ...overrides,
   };
