@@ -9,7 +9,7 @@ import type { EvidenceListScope, EvidenceRepository, EvidenceShare, Page, PageRe
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Evidence, EvidenceVersion } from '../schemas/evidence.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditItem, evidenceItem, keys, partitions, stripKeys } from './dynamo-items.js';
+import { auditPut, evidenceItem, keys, partitions, stripKeys } from './dynamo-items.js';
 import { queryPage } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
@@ -60,7 +60,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            this.auditPut(audit),
+            auditPut(audit, this.settings),
           ],
         }),
       ),
@@ -87,7 +87,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
                 },
               },
             },
-            this.auditPut(audit),
+            auditPut(audit, this.settings),
           ],
         }),
       ),
@@ -111,9 +111,4 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
     return { ...result, items: result.items.map((item) => stripKeys<Evidence>(item)) };
   }
 
-  private auditPut(event: AuditEvent) {
-    return {
-      Put: { TableName: this.settings.tableName, Item: auditItem(event, this.settings.auditTtlDays), ConditionExpression: 'attribute_not_exists(pk)' },
-    };
-  }
 }

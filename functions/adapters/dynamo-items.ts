@@ -96,3 +96,10 @@ export function auditItem(event: AuditEvent, ttlDays: number): Record<string, un
 export function stripKeys<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
 }
+
+/** The transaction part that stores an audit event, once: an event id is never written twice. */
+export function auditPut(event: AuditEvent, settings: { tableName: string; auditTtlDays: number }) {
+  return {
+    Put: { TableName: settings.tableName, Item: auditItem(event, settings.auditTtlDays), ConditionExpression: 'attribute_not_exists(pk)' },
+  };
+}

@@ -5,7 +5,7 @@ import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
 import type { EvidenceShare, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../core/ports.js';
 import { INDEXES } from '../config/table.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditItem, keys, partitions, requestItem, stripKeys } from './dynamo-items.js';
+import { auditPut, keys, partitions, requestItem, stripKeys } from './dynamo-items.js';
 import { queryPage, type IndexQuery } from './dynamo-pages.js';
 
 export interface TableSettings {
@@ -31,7 +31,7 @@ export class DynamoRequestRepository implements RequestRepository {
   async create(request: EvidenceRequest, audit: AuditEvent): Promise<void> {
     await this.write([
       { Put: { TableName: this.settings.tableName, Item: requestItem(request, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-      this.auditPut(audit),
+      auditPut(audit, this.settings),
     ]);
   }
 
@@ -45,7 +45,7 @@ export class DynamoRequestRepository implements RequestRepository {
           ExpressionAttributeValues: { ':expected': expectedRevision },
         },
       },
-      this.auditPut(audit),
+      auditPut(audit, this.settings),
       ...(share ? [this.sharePut(share)] : []),
     ]);
   }
@@ -65,11 +65,6 @@ export class DynamoRequestRepository implements RequestRepository {
     return { ...result, items: result.items.map((item) => stripKeys<EvidenceRequest>(item)) };
   }
 
-  private auditPut(event: AuditEvent) {
-    return {
-      Put: { TableName: this.settings.tableName, Item: auditItem(event, this.settings.auditTtlDays), ConditionExpression: 'attribute_not_exists(pk)' },
-    };
-  }
 
   /** A share is written once; sharing the same version again keeps the first date. */
   private sharePut(share: EvidenceShare) {
