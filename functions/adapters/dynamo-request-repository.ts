@@ -65,7 +65,6 @@ export class DynamoRequestRepository implements RequestRepository {
     return { ...result, items: result.items.map((item) => stripKeys<EvidenceRequest>(item)) };
   }
 
-
   /** A share is written once; sharing the same version again keeps the first date. */
   private sharePut(share: EvidenceShare) {
     return {
