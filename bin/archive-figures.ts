@@ -1,0 +1,168 @@
+/**
+ * `npx tsx bin/archive-figures.ts [--batch-size 100] [--poll-ms 200]`: measures the local
+ * archive the way `npm start` runs it (DynamoDB Local stream -> poller -> archiver -> local S3):
+ * archive lag p50/p99 for paced writes, events per S3 PUT under a burst of 1,000 events, and
+ * bytes per archived event. Prints one JSON document.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { auditItem } from '../functions/adapters/dynamo-items.js';
+import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
+import type { ArchiveWriter } from '../functions/archive/ports.js';
+import { createTableInput } from '../functions/config/table.js';
+import { createHandler } from '../functions/handlers/archiver.js';
+import type { AuditEvent } from '../functions/schemas/audit.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { LOCAL_ARCHIVE_BUCKET, startLocalS3 } from '../local/s3-local.js';
+import { startStreamPoller } from '../local/stream-poller.js';
+
+const { values } = parseArgs({
+  options: {
+    'batch-size': { type: 'string', default: '100' },
+    'poll-ms': { type: 'string', default: '200' },
+    paced: { type: 'string', default: '300' },
+    burst: { type: 'string', default: '1000' },
+  },
+});
+
+interface PutRecord {
+  at: number;
+  key: string;
+  bytes: number;
+  rawBytes: number;
+  eventIds: string[];
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+function auditEvent(): AuditEvent {
+  return {
+    eventId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    action: 'request.read',
+    outcome: 'SUCCESS',
+    actor: { userId: randomUUID(), role: 'buyer', orgId: 'B001' },
+    resource: { type: 'request', id: randomUUID() },
+    statusCode: 200,
+    correlationId: randomUUID(),
+    sourceIp: '203.0.113.10',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) figures',
+  };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'archive-figures-'));
+  const dynamo = await startDynamoDbLocal();
+  const s3 = await startLocalS3({ directory: join(dir, 's3'), buckets: [LOCAL_ARCHIVE_BUCKET] });
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const tableName = 'figures';
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET);
+  const puts: PutRecord[] = [];
+  const recording: ArchiveWriter = {
+    async putObject(object) {
+      const outcome = await store.putObject(object);
+      const raw = gunzipSync(object.body);
+      const eventIds = object.key.startsWith('audit/')
+        ? raw.toString('utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { eventId: string }).eventId)
+        : [];
+      puts.push({ at: Date.now(), key: object.key, bytes: object.body.length, rawBytes: raw.length, eventIds });
+      return outcome;
+    },
+  };
+  const poller = startStreamPoller({
+    dynamodb: client,
+    dynamodbEndpoint: dynamo.endpoint,
+    tableName,
+    checkpointFile: join(dir, 'checkpoints.json'),
+    invoke: createHandler({ writer: recording, log: { info: () => {}, error: console.error } }),
+    batchSize: Number(values['batch-size']),
+    pollIntervalMs: Number(values['poll-ms']),
+  });
+  const write = async (event: AuditEvent) => {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: tableName, Item: marshall(auditItem(event, 90), { removeUndefinedValues: true }) } }] }));
+    return Date.now();
+  };
+  const waitFor = async (ids: Set<string>) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const seen = new Set(puts.flatMap((p) => p.eventIds.filter((id) => ids.has(id))));
+      if (seen.size === ids.size) return;
+      if (Date.now() > deadline) throw new Error(`only ${seen.size}/${ids.size} archived`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    // 1. Lag: events written one at a time, ~30 per second, like steady API traffic.
+    const pacedCount = Number(values.paced);
+    const acked = new Map<string, number>();
+    for (let i = 0; i < pacedCount; i++) {
+      const event = auditEvent();
+      acked.set(event.eventId, await write(event));
+      await new Promise((r) => setTimeout(r, 33));
+    }
+    await waitFor(new Set(acked.keys()));
+    const archivedAt = new Map<string, number>();
+    for (const put of puts) for (const id of put.eventIds) if (!archivedAt.has(id)) archivedAt.set(id, put.at);
+    const lags = [...acked].map(([id, at]) => archivedAt.get(id)! - at).sort((a, b) => a - b);
+    const pacedPuts = puts.length;
+
+    // 2. Burst: 1,000 events from 50 concurrent writers.
+    const burstCount = Number(values.burst);
+    const burst = Array.from({ length: burstCount }, auditEvent);
+    const started = Date.now();
+    for (let i = 0; i < burst.length; i += 50) await Promise.all(burst.slice(i, i + 50).map(write));
+    const writtenIn = Date.now() - started;
+    const ids = new Set(burst.map((e) => e.eventId));
+    await waitFor(ids);
+    const drainedIn = Date.now() - started;
+    const burstPuts = puts.slice(pacedPuts).filter((p) => p.eventIds.some((id) => ids.has(id)));
+    const burstBytes = burstPuts.reduce((n, p) => n + p.bytes, 0);
+    const burstRaw = burstPuts.reduce((n, p) => n + p.rawBytes, 0);
+    const pacedAll = puts.slice(0, pacedPuts);
+
+    console.log(
+      JSON.stringify(
+        {
+          settings: { batchSize: Number(values['batch-size']), pollIntervalMs: Number(values['poll-ms']) },
+          lag: {
+            events: lags.length,
+            p50Ms: percentile(lags, 50),
+            p99Ms: percentile(lags, 99),
+            maxMs: lags[lags.length - 1],
+            eventsPerPut: +(pacedCount / pacedAll.length).toFixed(2),
+            bytesPerEvent: +(pacedAll.reduce((n, p) => n + p.bytes, 0) / pacedCount).toFixed(1),
+          },
+          burst: {
+            events: burstCount,
+            writeMs: writtenIn,
+            archivedWithinMs: drainedIn,
+            puts: burstPuts.length,
+            eventsPerPut: +(burstCount / burstPuts.length).toFixed(1),
+            gzipBytesPerEvent: +(burstBytes / burstCount).toFixed(1),
+            jsonBytesPerEvent: +(burstRaw / burstCount).toFixed(1),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await poller.stop();
+    client.destroy();
+    await s3.stop();
+    await dynamo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
