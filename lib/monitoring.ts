@@ -1,13 +1,17 @@
 /**
  * Alarms (to a KMS-encrypted SNS topic) and the operations dashboard.
  *
- * Denials per user: the API functions write, for every refused call, one JSON line
- * straight to stdout (not through console.log, which Lambda's JSON log format would wrap
- * into a string `message`), e.g.
- *   process.stdout.write(JSON.stringify({ audit: { outcome: 'DENIED', actorId, action, correlationId } }) + '\n')
- * A CloudWatch Contributor Insights rule counts those lines per `$.audit.actorId`, and an
- * alarm fires when the top contributor passes DENIALS_PER_USER_PER_HOUR in an hour.
- * A metric filter also counts all denials (`Denials` in the product namespace) for the dashboard.
+ * Denials per user: for every refused call the API functions log one JSON object
+ * `{ audit: { outcome: 'DENIED', actorId, action, statusCode } }`. Lambda's JSON log format
+ * (set on every function) keeps a logged *object* structured: `console.log({ audit })`
+ * becomes `{"timestamp":...,"level":"INFO","requestId":...,"message":{"audit":{...}}}`,
+ * while `console.log(JSON.stringify(...))` would become an opaque string `message` that no
+ * filter can read (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client,
+ * src/LogPatch.js). A line written straight to stdout is kept as it is (`$.audit`).
+ * Both shapes are counted: one CloudWatch Contributor Insights rule per shape, keyed by
+ * the actor id; the alarm fires when the top contributor of either passes
+ * DENIALS_PER_USER_PER_HOUR in an hour. A metric filter also counts all denials
+ * (`Denials` in the product namespace) for the dashboard.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -26,8 +30,9 @@ import type { StageSettings } from './stages.js';
 
 export const METRIC_NAMESPACE = 'EvidenceRequests';
 export const DENIALS_PER_USER_PER_HOUR = 10;
-/** JSON paths of the denial line the API functions log (see the file comment). */
-export const DENIAL_LOG_FIELDS = { outcome: '$.audit.outcome', actorId: '$.audit.actorId', deniedValue: 'DENIED' } as const;
+/** Where the denial object sits in a log event: `console.log({ audit })` under Lambda's JSON format, or a raw stdout line. */
+export const DENIAL_LOG_ROOTS = ['$.message.audit', '$.audit'] as const;
+export const DENIED = 'DENIED';
 /** The export logs this phrase (and fails) when table and archive disagree. */
 export const RECONCILIATION_MISMATCH_TERMS = 'audit reconciliation mismatch';
 
@@ -118,26 +123,29 @@ export class Monitoring extends Construct {
 
     // Denials per user per hour (Contributor Insights over the audited API functions' logs).
     const audited = props.apiFunctions.filter((f) => f.audited);
-    const ruleName = `${stack.stackName}-denials-per-user`;
-    new cloudwatch.CfnInsightRule(this, 'DenialsPerUserRule', {
-      ruleName,
-      ruleState: 'ENABLED',
-      ruleBody: stack.toJsonString({
-        Schema: { Name: 'CloudWatchLogRule', Version: 1 },
-        LogGroupNames: audited.map((f) => f.logGroup.logGroupName),
-        LogFormat: 'JSON',
-        Contribution: {
-          Keys: [DENIAL_LOG_FIELDS.actorId],
-          Filters: [{ Match: DENIAL_LOG_FIELDS.outcome, In: [DENIAL_LOG_FIELDS.deniedValue] }],
-        },
-        AggregateOn: 'Count',
-      }),
+    const ruleNames = DENIAL_LOG_ROOTS.map((root, i) => {
+      const ruleName = `${stack.stackName}-denials-per-user-${i}`;
+      new cloudwatch.CfnInsightRule(this, `DenialsPerUserRule${i}`, {
+        ruleName,
+        ruleState: 'ENABLED',
+        ruleBody: stack.toJsonString({
+          Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+          LogGroupNames: audited.map((f) => f.logGroup.logGroupName),
+          LogFormat: 'JSON',
+          Contribution: {
+            Keys: [`${root}.actorId`],
+            Filters: [{ Match: `${root}.outcome`, In: [DENIED] }],
+          },
+          AggregateOn: 'Count',
+        }),
+      });
+      return ruleName;
     });
     alarm(
       'DenialsPerUser',
       `A user was refused more than ${DENIALS_PER_USER_PER_HOUR} times in an hour (probing another tenant's data?)`,
       new cloudwatch.MathExpression({
-        expression: `INSIGHT_RULE_METRIC('${ruleName}', 'MaxContributorValue')`,
+        expression: `MAX([${ruleNames.map((r) => `INSIGHT_RULE_METRIC('${r}', 'MaxContributorValue')`).join(', ')}])`,
         usingMetrics: {},
         period: Duration.hours(1),
         label: 'Most denials of one user',
@@ -148,7 +156,7 @@ export class Monitoring extends Construct {
     for (const f of audited) {
       new logs.MetricFilter(this, `Denials-${f.name}`, {
         logGroup: f.logGroup,
-        filterPattern: logs.FilterPattern.stringValue(DENIAL_LOG_FIELDS.outcome, '=', DENIAL_LOG_FIELDS.deniedValue),
+        filterPattern: logs.FilterPattern.any(...DENIAL_LOG_ROOTS.map((root) => logs.FilterPattern.stringValue(`${root}.outcome`, '=', DENIED))),
         metricNamespace: METRIC_NAMESPACE,
         metricName: 'Denials',
         metricValue: '1',
