@@ -39,8 +39,9 @@ export function auditCalls(auditLog: AuditLog): middy.MiddlewareObj<APIGatewayPr
         await auditLog.record(event);
         trail.markRecorded(event);
         if (outcome === 'DENIED') {
-          // One structured line per denial: the metric filter behind the "denials per user" alarm reads it.
-          console.log(JSON.stringify({ audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } }));
+          // One structured line per denial, read by the "denials per user per hour" Contributor Insights rule
+          // (lib/monitoring.ts). An object, not a string: Lambda's JSON log format keeps it queryable.
+          console.log({ audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } });
         }
       } catch (auditError) {
         console.error(JSON.stringify({ level: 'error', message: 'audit event not stored', correlationId: event.correlationId, error: String(auditError) }));
