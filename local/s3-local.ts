@@ -2,9 +2,14 @@
  * The local S3-compatible store (s3rver on a folder under `.local/`), with two things
  * s3rver lacks and the archive relies on: write-once PUTs (`If-None-Match: *` answers 412
  * when the key exists, as S3 does) and a port file so command-line tools can find a
- * running store or start their own on the same folder.
+ * running store or start their own on the same folder. A PUT is answered only once its
+ * object is whole on disk (s3rver answers earlier), and a torn object does not count as
+ * existing, so a crash mid-write is repaired by the redelivered batch.
  */
-import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { open, readFile, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +17,48 @@ import { freePort } from './net.js';
 
 interface S3rverInstance {
   configureBuckets(): Promise<void>;
-  callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
-  store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  store: { getResourcePath(bucket: string, key: string, resource: string): string };
+}
+
+/** The bucket and key of a path-style object PUT (not a copy), else undefined. */
+function objectTarget(req: IncomingMessage): { bucket: string; key: string } | undefined {
+  if (req.method !== 'PUT' || req.headers['x-amz-copy-source']) return undefined;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if ([...url.searchParams.keys()].some((name) => name !== 'x-id')) return undefined; // multipart parts, acl, tagging...
+  const [, bucket = '', ...rest] = url.pathname.split('/');
+  const key = rest.map(decodeURIComponent).join('/');
+  return bucket && key ? { bucket: decodeURIComponent(bucket), key } : undefined;
+}
+
+/** An object counts as existing only when whole: its content matches the MD5 s3rver recorded. */
+async function complete(objectPath: string, md5Path: string): Promise<boolean> {
+  try {
+    const [content, md5] = await Promise.all([readFile(objectPath), readFile(md5Path, 'utf8')]);
+    return createHash('md5').update(content).digest('hex') === md5.trim();
+  } catch {
+    return false;
+  }
+}
+
+async function untilDurable(path: string, size: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await stat(path)).size === size) {
+        const handle = await open(path, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        return;
+      }
+    } catch {
+      // not there yet
+    }
+    await sleep(2);
+  }
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
@@ -48,25 +93,33 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   await s3rver.configureBuckets();
   const handle = s3rver.callback();
   const server: Server = createServer((req, res) => {
-    if (req.method === 'PUT' && req.headers['if-none-match'] === '*' && !req.headers['x-amz-copy-source']) {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const [, bucket = '', ...rest] = url.pathname.split('/');
-      const key = rest.map(decodeURIComponent).join('/');
-      s3rver.store.existsObject(decodeURIComponent(bucket), key).then(
-        (exists) => {
-          if (!exists || !key) return handle(req, res);
-          req.resume();
-          res.writeHead(412, { 'content-type': 'application/xml' });
-          res.end(
-            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
-              '<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
-          );
-        },
-        () => handle(req, res),
-      );
-      return;
-    }
-    handle(req, res);
+    const target = objectTarget(req);
+    if (!target) return handle(req, res);
+    const objectPath = s3rver.store.getResourcePath(target.bucket, target.key, 'object');
+    const md5Path = s3rver.store.getResourcePath(target.bucket, target.key, 'object.md5');
+    const expectedSize = Number(req.headers['content-length'] ?? NaN);
+    // s3rver answers before the object is on disk: answer only once it is whole and synced,
+    // so a checkpoint taken after the answer never points past an object a crash could lose.
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (res.statusCode !== 200 || !Number.isFinite(expectedSize)) return end(...args);
+      void untilDurable(objectPath, expectedSize).finally(() => end(...args));
+      return res;
+    }) as typeof res.end;
+    if (req.headers['if-none-match'] !== '*') return handle(req, res);
+    complete(objectPath, md5Path).then(
+      (exists) => {
+        if (!exists) return handle(req, res);
+        req.resume();
+        res.statusCode = 412;
+        res.setHeader('content-type', 'application/xml');
+        end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+            '<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
+        );
+      },
+      () => handle(req, res),
+    );
   });
   server.keepAliveTimeout = 5_000;
   const port = options.port ?? (await freePort());

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,13 @@ describe('archiver handler', () => {
     const second = await readArchive(harness.store, 'audit/dt=2026-11-23/');
     expect(second).toEqual(first);
     expect(second).toHaveLength(3);
+  });
+
+  it('writes each key once: a second PUT of the key is refused by the store and reported as existing', async () => {
+    const body = new Uint8Array([1, 2, 3]);
+    const object = { key: 'audit/dt=2026-01-01/once.json.gz', body, sha256: createHash('sha256').update(body).digest('hex'), md5: createHash('md5').update(body).digest('base64'), contentType: 'application/gzip' };
+    expect(await harness.store.putObject(object)).toBe('created');
+    expect(await harness.store.putObject({ ...object })).toBe('exists');
   });
 
   it('records a TTL removal as system expiry and any other removal as a user deletion', async () => {
