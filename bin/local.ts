@@ -26,6 +26,8 @@ function banner(runtime: LocalRuntime): string {
 }
 
 async function main(): Promise<void> {
+  // Lambda runs a Node the AWS SDK supports; on an older local Node its upgrade notice is only noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = process.env.PORT ? Number(process.env.PORT) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 

@@ -84,10 +84,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     endpoint,
     port,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      // A JVM that ignores SIGTERM for 5 s is killed, so no Java outlives the runtime.
+      const forced = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(forced);
     },
   };
 }
