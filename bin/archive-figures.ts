@@ -22,6 +22,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dy
 import { LOCAL_ARCHIVE_BUCKET, startLocalS3 } from '../local/s3-local.js';
 import { startStreamPoller } from '../local/stream-poller.js';
 
+// The SDK's Node 20 deprecation notice would clutter every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     'batch-size': { type: 'string', default: '100' },

@@ -8,6 +8,9 @@ import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
 import { ReconciliationMismatchError } from '../functions/handlers/export.js';
 import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js';
 
+// The SDK's Node 20 deprecation notice would clutter every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },

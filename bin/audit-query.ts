@@ -9,6 +9,9 @@ import { ARCHIVE_ENV, ENV } from '../functions/config/environment.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { formatTable, queryArchiveWithAthena, queryArchiveWithDuckDb, type Row } from '../local/archive-query.js';
 
+// The SDK's Node 20 deprecation notice would clutter every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {

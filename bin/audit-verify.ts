@@ -14,6 +14,9 @@ import { ENV } from '../functions/config/environment.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { DEFAULT_LOCAL_DIR, localArchivePaths } from '../local/s3-local.js';
 
+// The SDK's Node 20 deprecation notice would clutter every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const { values } = parseArgs({
   options: {
     bucket: { type: 'string' },
