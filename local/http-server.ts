@@ -9,6 +9,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Route, RouteGroup } from '../functions/api/routes.js';
 import { isProxyResult, lambdaContext, matchRoute, resultHeaders, splitUrl, toProxyEvent } from './api-gateway-adapter.js';
 import { json, problem, type LocalResponse } from './problem.js';
+import { ApiRateLimiter } from './rate-limiter.js';
+import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -27,6 +29,8 @@ export interface LocalHttpServerOptions {
   readonly timeoutMs?: number;
   /** Where handler failures are reported. @default console.error */
   readonly logError?: (message: string, error: unknown) => void;
+  /** Per-user and per-address limits (429 + Retry-After), as WAF applies them; `false` turns them off. @default the dev stage's (lib/stages.ts) */
+  readonly rateLimits?: RateLimits | false;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -43,6 +47,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
   const timeoutMs = options.timeoutMs ?? 29_000;
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   let app: LocalApp | undefined;
+  const limiter = options.rateLimits === false ? undefined : new ApiRateLimiter(options.rateLimits ?? STAGE_DEFAULTS.dev.rateLimits);
 
   async function respond(req: IncomingMessage, requestId: string): Promise<LocalResponse | HandlerAnswer> {
     const method = req.method ?? 'GET';
@@ -58,6 +63,10 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
     }
     if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+    const limited = limiter?.check(req.headers.authorization, req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', Date.now());
+    if (limited) {
+      return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `Rate limit ${limited.limit} exceeded`, headers: { 'Retry-After': String(limited.retryAfterSeconds) } }, requestId);
+    }
 
     const match = matchRoute(app.routes, method, path);
     if (match.kind === 'bad-path') {

@@ -75,7 +75,7 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
     uploads: fakeUploads,
     ...overrides,
   };
-  const http = createLocalHttpServer({ logError: () => undefined });
+  const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
