@@ -6,11 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { ENV } from '../functions/config/environment.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
+import { LOCAL_S3_CREDENTIALS } from './s3-local.js';
 import { createLocalHttpServer, type LambdaHandler } from './http-server.js';
 import { ensureTable, seedOrganisations } from './seed.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
@@ -18,6 +20,8 @@ import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'evidence-requests';
 export const DEFAULT_DATA_DIR = '.local';
+/** Evidence files uploaded through presigned PUTs, in the local S3 store beside the archive. */
+export const LOCAL_EVIDENCE_BUCKET = 'evidence-files';
 const HOST = '127.0.0.1';
 
 /** What the stack needs of an archive runtime (local S3 store, stream poller, export timer). */
@@ -125,6 +129,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log('starting the archive runtime');
       archive = await startArchive({ dynamodbEndpoint: dynamodb.endpoint, tableName, dataDir, dynamodbDataDir });
       stoppers.push(() => archive!.stop());
+      await ensureBucket(archive.s3Endpoint, LOCAL_EVIDENCE_BUCKET);
     }
 
     const handlerEnv: Record<string, string> = {
@@ -135,11 +140,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       [ENV.dynamodbEndpoint]: dynamodb.endpoint,
       [ENV.region]: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
-      // Dummy credentials so the SDK never looks for real ones (profiles, IMDS).
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
+      // upload URLs are signed with them, so they are the pair the local S3 store accepts.
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
       ...(archive && { [ENV.s3Endpoint]: archive.s3Endpoint }),
-      ...(archive?.bucket && { [ENV.archiveBucket]: archive.bucket }),
+      ...(archive?.bucket && { [ENV.archiveBucket]: archive.bucket, [ENV.evidenceBucket]: LOCAL_EVIDENCE_BUCKET }),
     };
     const handlers = await loadHandlers(handlerEnv);
     http.ready({ issuer, routes: ROUTES, handlers });
@@ -164,6 +170,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+async function ensureBucket(endpoint: string, bucket: string): Promise<void> {
+  const s3 = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS, forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
+  } finally {
+    s3.destroy();
   }
 }
 

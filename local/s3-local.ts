@@ -196,3 +196,6 @@ export function localArchivePaths(localDir: string) {
 
 /** The bucket name of the local archive. */
 export const LOCAL_ARCHIVE_BUCKET = 'audit-archive';
+
+/** The one key pair s3rver accepts; DynamoDB Local checks only the shape of credentials, so both take it. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

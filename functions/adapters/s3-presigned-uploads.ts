@@ -20,10 +20,12 @@ export class S3PresignedUploads implements FileUploads {
       ContentLength: file.size,
       ChecksumSHA256: Buffer.from(file.sha256, 'hex').toString('base64'),
     });
-    // Signing the length and checksum headers makes S3 refuse any other body.
+    // The client must send exactly these signed headers, and S3 checks the body against the
+    // checksum header: any other size or content is refused.
     return getSignedUrl(this.s3, command, {
       expiresIn: UPLOAD_URL_TTL_SECONDS,
-      signableHeaders: new Set(['content-type', 'content-length', 'x-amz-checksum-sha256']),
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
     });
   }
 }
