@@ -1,5 +1,5 @@
-/** Lambda entry: health, the OpenAPI document and the caller's identity. */
-import { verifierFromEnv } from '../http/dependencies.js';
+/** Lambda entry: health, the OpenAPI document and the caller's identity; no table access. */
 import { createHandler } from '../http/public.js';
+import { verifierFromEnv } from '../http/verifier-from-env.js';
 
 export const handler = createHandler({ verifier: verifierFromEnv() });

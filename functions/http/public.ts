@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { openApiDocument } from '../api/openapi.js';
 import { apiOperation } from '../middleware/api-route.js';
 import { correlationIdOf } from '../middleware/correlation.js';
-import type { AppDeps } from './dependencies.js';
+import type { PublicDeps } from './dependencies.js';
 
 function json(event: APIGatewayProxyEvent, body: unknown): APIGatewayProxyResult {
   return {
@@ -13,7 +13,7 @@ function json(event: APIGatewayProxyEvent, body: unknown): APIGatewayProxyResult
   };
 }
 
-export function createHandler(deps: Pick<AppDeps, 'verifier'>) {
+export function createHandler(deps: PublicDeps) {
   const openApi = JSON.stringify(openApiDocument());
   const me = apiOperation(
     {

@@ -2,10 +2,10 @@
 import * as useCases from '../core/use-cases/requests.js';
 import type { Operation } from '../core/permissions.js';
 import { apiOperation, type OperationSpec } from '../middleware/api-route.js';
-import type { AppDeps } from './dependencies.js';
+import type { RequestsDeps } from './dependencies.js';
 import { routeGroup } from './router.js';
 
-export function createHandler(deps: AppDeps) {
+export function createHandler(deps: RequestsDeps) {
   const op = <O extends Operation>(spec: OperationSpec<O>) => apiOperation(spec, deps);
   return routeGroup('requests', {
     createRequest: op({
