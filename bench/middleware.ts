@@ -1,0 +1,108 @@
+/**
+ * The middleware chain's own cost, warm and in process, with I/O excluded (in-memory ports;
+ * the token check is real RS256 verification with the JWKS cached): per request, beside a
+ * bare handler that returns the same body.
+ */
+import { createServer } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createAccessTokenVerifier } from '../functions/adapters/cognito-token-verifier.js';
+import { ROUTES } from '../functions/api/routes.js';
+import { createHandler } from '../functions/http/requests.js';
+import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
+import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
+import { freePort } from '../local/net.js';
+import { MemoryAuditLog, MemoryEvidence, MemoryIdempotency, MemoryRequests, memoryOrganisations, memoryUploads } from './memory-ports.js';
+import { percentile } from './stats.js';
+
+export interface LatencyPair {
+  readonly operation: string;
+  readonly chainP50Us: number;
+  readonly chainP99Us: number;
+  readonly bareP50Us: number;
+  readonly bareP99Us: number;
+}
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+async function sample(handler: Handler, event: () => APIGatewayProxyEvent, iterations: number): Promise<number[]> {
+  const context = lambdaContext('bench', 10_000);
+  const times: number[] = new Array(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const e = event();
+    const started = performance.now();
+    const result = await handler(e, context);
+    times[i] = (performance.now() - started) * 1000;
+    if (result.statusCode >= 400) throw new Error(`bench call failed: ${result.statusCode} ${result.body}`);
+  }
+  return times;
+}
+
+export async function measureMiddleware(iterations = 20_000): Promise<LatencyPair[]> {
+  const issuer = new TokenIssuer({ key: await generateSigningKey(), password: 'bench' });
+  const jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks())));
+  const port = await freePort();
+  await new Promise<void>((resolve) => jwks.listen(port, '127.0.0.1', resolve));
+  try {
+    const requests = new MemoryRequests();
+    const handler = createHandler({
+      verifier: createAccessTokenVerifier({ userPoolId: issuer.userPoolId, clientIds: [issuer.clientId], jwksUri: `http://127.0.0.1:${port}/jwks.json` }),
+      auditLog: new MemoryAuditLog(),
+      requests,
+      evidence: new MemoryEvidence(),
+      organisations: memoryOrganisations,
+      uploads: memoryUploads,
+      idempotency: new MemoryIdempotency(),
+    });
+    const token = await issuer.accessToken(findUser('buyer1'));
+    const eventFor = (method: string, url: string, body?: unknown): APIGatewayProxyEvent => {
+      const match = matchRoute(ROUTES, method, url.split('?')[0]!);
+      if (match.kind !== 'route') throw new Error(`no route ${method} ${url}`);
+      return toProxyEvent({
+        request: {
+          method,
+          url,
+          rawHeaders: ['Authorization', `Bearer ${token}`, 'Content-Type', 'application/json', 'User-Agent', 'bench'],
+          body: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+          sourceIp: '127.0.0.1',
+          host: '127.0.0.1',
+        },
+        route: match.route,
+        pathParameters: match.pathParameters,
+        requestId: `bench-${Math.random()}`,
+        now: new Date(),
+      });
+    };
+    const createBody = { factoryId: 'F001', title: 'Bench pack', items: [{ docType: 'audit-report' }, { docType: 'certificate', note: 'ISO 9001' }] };
+    const first = await handler(eventFor('POST', '/v1/requests', createBody), lambdaContext('bench', 10_000));
+    const created = JSON.parse(first.body) as { requestId: string };
+    const stored = requests.items.get(created.requestId)!.request;
+
+    const cases: { operation: string; chain: () => APIGatewayProxyEvent; bareBody: () => string }[] = [
+      { operation: 'read request', chain: () => eventFor('GET', `/v1/requests/${created.requestId}`), bareBody: () => JSON.stringify(stored) },
+      { operation: 'create request', chain: () => eventFor('POST', '/v1/requests', createBody), bareBody: () => JSON.stringify(stored) },
+    ];
+    const results: LatencyPair[] = [];
+    for (const c of cases) {
+      const bare: Handler = async (event) => {
+        // The same work a handler must do at least: read the body, answer the same JSON.
+        if (event.body) JSON.parse(event.body);
+        return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: c.bareBody() };
+      };
+      await sample(handler, c.chain, 2_000);
+      await sample(bare, c.chain, 2_000);
+      const chainTimes = await sample(handler, c.chain, iterations);
+      const bareTimes = await sample(bare, c.chain, iterations);
+      results.push({
+        operation: c.operation,
+        chainP50Us: percentile(chainTimes, 50),
+        chainP99Us: percentile(chainTimes, 99),
+        bareP50Us: percentile(bareTimes, 50),
+        bareP99Us: percentile(bareTimes, 99),
+      });
+    }
+    return results;
+  } finally {
+    jwks.closeAllConnections();
+    await new Promise<void>((resolve) => jwks.close(() => resolve()));
+  }
+}

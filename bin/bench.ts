@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: every figure beside its baseline, measured in the same run, printed as a
+ * table and written as JSON to bench/results/<date>.json, with the targets met or missed.
+ */
+import '../bench/env.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
+import { measureBundles } from '../bench/bundles.js';
+import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
+import { costPerMillion, PRICES } from '../bench/cost.js';
+import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
+import { measureMiddleware } from '../bench/middleware.js';
+import { figure, ratio, type Figure } from '../bench/stats.js';
+import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+
+interface Target {
+  readonly name: string;
+  readonly met: boolean | undefined;
+  readonly detail: string;
+}
+
+// A reset keep-alive socket of a dying emulator must not end the whole run: record and go on.
+const stray: string[] = [];
+process.on('uncaughtException', (error) => stray.push(String(error)));
+
+async function section<T>(name: string, run: () => Promise<T> | T, errors: Record<string, string>): Promise<T | undefined> {
+  const started = performance.now();
+  process.stderr.write(`[bench] ${name}...\n`);
+  try {
+    const result = await run();
+    process.stderr.write(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    return result;
+  } catch (error) {
+    errors[name] = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`[bench] ${name} FAILED: ${errors[name]}\n`);
+    return undefined;
+  }
+}
+
+async function main() {
+  const errors: Record<string, string> = {};
+  const figures: Figure[] = [];
+  const targets: Target[] = [];
+
+  const bundles = await section('bundles and cold import', () => measureBundles(7), errors);
+  if (bundles) {
+    for (const b of bundles.bundles) {
+      figures.push(figure('bundle', `${b.name} size`, b.bytes / 1024, 'KiB', { value: bundles.dynamoOnly.bytes / 1024, name: 'DynamoDB client only' }));
+      figures.push(figure('cold import', b.name, b.coldImportMs, 'ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
+    }
+    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'ms', { value: bundles.bareNodeMs, name: 'node -e 0' }));
+    for (const b of bundles.bundles.filter((x) => ['requests', 'evidence', 'audit', 'public'].includes(x.name))) {
+      const r = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only`, met: r <= 1.3, detail: `${r}x` });
+    }
+  }
+
+  const middleware = await section('middleware overhead', () => measureMiddleware(20_000), errors);
+  for (const m of middleware ?? []) {
+    figures.push(figure('warm chain', `${m.operation} p50`, m.chainP50Us, 'us', { value: m.bareP50Us, name: 'bare handler' }));
+    figures.push(figure('warm chain', `${m.operation} p99`, m.chainP99Us, 'us', { value: m.bareP99Us, name: 'bare handler' }));
+    targets.push({ name: `middleware overhead p99 <= 2 ms (${m.operation})`, met: m.chainP99Us - m.bareP99Us <= 2000, detail: `${((m.chainP99Us - m.bareP99Us) / 1000).toFixed(2)} ms` });
+  }
+
+  let capacity: CapacityFigures[] | undefined;
+  const dynamodb = await startDynamoDbLocal();
+  try {
+    capacity = await section('DynamoDB capacity per operation', () => measureCapacity(dynamodb.endpoint), errors);
+  } finally {
+    await dynamodb.stop();
+  }
+  for (const c of capacity ?? []) {
+    figures.push(figure('capacity', `${c.operation} WCU`, c.writeUnits, 'WCU', c.minWriteUnits !== undefined ? { value: c.minWriteUnits, name: 'theoretical minimum' } : undefined));
+    figures.push(figure('capacity', `${c.operation} RCU`, c.readUnits, 'RCU'));
+    if (c.operation === 'create request' || c.operation === 'fulfil item') {
+      targets.push({
+        name: `write units per ${c.operation} = theoretical minimum`,
+        met: c.writeUnits === c.minWriteUnits,
+        detail: `${c.writeUnits} vs ${c.minWriteUnits} (items ${c.itemBytes?.join(' + ')} bytes, transactional x2)${c.writeUnits !== c.minWriteUnits ? '; the difference is the GSI copies: every item is projected (ALL) into up to 3 GSIs and each copy costs its own write units' : ''}`,
+      });
+    }
+  }
+
+  let e2e: LoadFigures[] | undefined = await section('end to end through the local runtime', () => measureEndToEnd({ 1: 100, 200: 1000 }), errors);
+  for (const f of e2e ?? []) {
+    if (f.operation.startsWith('raw')) continue;
+    const floor = e2e!.find((x) => x.operation.startsWith('raw') && x.concurrency === f.concurrency);
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p50`, f.p50Ms, 'ms', floor && { value: floor.p50Ms, name: 'raw DynamoDB Local transaction' }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p99`, f.p99Ms, 'ms', floor && { value: floor.p99Ms, name: 'raw DynamoDB Local transaction' }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} throughput`, f.perSecond, 'req/s', floor && { value: floor.perSecond, name: 'raw DynamoDB Local transaction' }));
+    if (f.errors > 0) figures.push(figure('end to end', `${f.operation} c=${f.concurrency} errors`, f.errors, 'calls'));
+  }
+  for (const f of (e2e ?? []).filter((x) => x.operation.startsWith('raw'))) {
+    figures.push(figure('end to end', `raw DynamoDB Local create transaction c=${f.concurrency} p99`, f.p99Ms, 'ms'));
+  }
+  const e2eCreate = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 200);
+  const rawCreate = e2e?.find((x) => x.operation.startsWith('raw') && x.concurrency === 200);
+  if (e2eCreate && rawCreate) {
+    const r = ratio(e2eCreate.p99Ms, rawCreate.p99Ms);
+    targets.push({ name: 'end-to-end p99 at c=200 <= 3x raw DynamoDB Local p99 (create)', met: e2eCreate.errors === 0 && r <= 3, detail: `${r}x${e2eCreate.errors ? `, ${e2eCreate.errors} failed calls` : ''}` });
+  }
+
+  const archive: ArchiveFigures | undefined = await section('archive (bin/archive-figures.ts)', () => measureArchive(), errors);
+  if (archive) {
+    figures.push(figure('archive', 'events per S3 PUT (1,000-event burst)', archive.burst.eventsPerPut, 'events', { value: 1, name: 'one PUT per event' }));
+    figures.push(figure('archive', 'lag p50', archive.lag.p50Ms, 'ms'));
+    figures.push(figure('archive', 'lag p99', archive.lag.p99Ms, 'ms'));
+    figures.push(figure('archive', 'gzip bytes per event', archive.burst.gzipBytesPerEvent, 'B', { value: archive.burst.jsonBytesPerEvent, name: 'JSON bytes per event' }));
+    targets.push({ name: '>= 100 events per S3 PUT under a 1,000-event burst', met: archive.burst.eventsPerPut >= 100, detail: `${archive.burst.eventsPerPut}` });
+  }
+
+  // Cost: a mix of one create, one fulfil, two reads and one list per five calls.
+  if (capacity) {
+    const mix = ['create request', 'fulfil item', 'read request', 'read request', 'list requests'];
+    const picked = mix.map((op) => capacity!.find((c) => c.operation === op)).filter((c): c is CapacityFigures => c !== undefined);
+    const lambdaMs = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 1)?.p50Ms ?? 30;
+    const inputs = {
+      lambdaMs,
+      memoryMb: 1024,
+      writeUnitsPerCall: picked.reduce((n, c) => n + c.writeUnits, 0) / picked.length,
+      readUnitsPerCall: picked.reduce((n, c) => n + c.readUnits, 0) / picked.length,
+      eventsPerPut: archive?.burst.eventsPerPut ?? 1,
+    };
+    const cost = costPerMillion(inputs);
+    for (const [part, dollars] of Object.entries(cost)) figures.push(figure('cost per million calls', part, dollars, 'USD'));
+    figures.push(figure('cost per million calls', 'Lambda duration used (c=1 create p50, upper bound incl. network)', lambdaMs, 'ms'));
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const width = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n));
+  const lines = [
+    `${width('section', 22)} ${width('figure', 52)} ${width('value', 14)} ${width('baseline', 40)} ratio`,
+    ...figures.map((f) =>
+      [width(f.section, 22), width(f.name, 52), width(`${f.value} ${f.unit}`, 14), width(f.baseline !== undefined ? `${f.baseline} (${f.baselineName})` : '-', 40), f.ratio !== undefined ? `${f.ratio}x` : ''].join(' '),
+    ),
+    '',
+    'targets:',
+    ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
+    ...Object.entries(errors).map(([name, message]) => `  [error] ${name}: ${message}`),
+    `prices: ${PRICES.source}`,
+  ];
+  console.log(lines.join('\n'));
+  const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${date}.json`);
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, targets, errors, stray, prices: PRICES }, null, 2));
+  console.log(`\nwritten to ${file}`);
+}
+
+await main();
+process.exit(0);
