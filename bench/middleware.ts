@@ -11,7 +11,7 @@ import { createHandler } from '../functions/http/requests.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { freePort } from '../local/net.js';
-import { MemoryAuditLog, MemoryEvidence, MemoryIdempotency, MemoryRequests, memoryOrganisations, memoryUploads } from './memory-ports.js';
+import { MemoryAuditLog, MemoryEvidence, MemoryIdempotency, MemoryRequests, memoryOrganisations } from './memory-ports.js';
 import { percentile } from './stats.js';
 
 export interface LatencyPair {
@@ -50,7 +50,6 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
       requests,
       evidence: new MemoryEvidence(),
       organisations: memoryOrganisations,
-      uploads: memoryUploads,
       idempotency: new MemoryIdempotency(),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
