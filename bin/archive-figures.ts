@@ -1,6 +1,8 @@
 /**
- * `npx tsx bin/archive-figures.ts [--batch-size 100] [--poll-ms 200]`: measures the local
- * archive the way `npm start` runs it (DynamoDB Local stream -> poller -> archiver -> local S3):
+ * `npx tsx bin/archive-figures.ts [--batch-size 1000] [--window-ms 1000] [--poll-ms 200]`:
+ * measures the local archive the way `npm start` runs it, with the same poller defaults
+ * (DynamoDB Local stream -> poller -> archiver -> local S3); `--batch-size 100 --window-ms 0`
+ * gives the figures of the poller before it had a batching window:
  * archive lag p50/p99 for paced writes, events per S3 PUT under a burst of 1,000 events, and
  * bytes per archived event. Prints one JSON document.
  */
@@ -27,7 +29,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({
   options: {
-    'batch-size': { type: 'string', default: '100' },
+    'batch-size': { type: 'string', default: '1000' },
+    'window-ms': { type: 'string', default: '1000' },
     'poll-ms': { type: 'string', default: '200' },
     paced: { type: 'string', default: '300' },
     burst: { type: 'string', default: '1000' },
@@ -86,6 +89,7 @@ async function main() {
     checkpointFile: join(dir, 'checkpoints.json'),
     invoke: createHandler({ writer: recording, log: { info: () => {}, error: console.error } }),
     batchSize: Number(values['batch-size']),
+    batchingWindowMs: Number(values['window-ms']),
     pollIntervalMs: Number(values['poll-ms']),
   });
   const write = async (event: AuditEvent) => {
@@ -133,7 +137,7 @@ async function main() {
     console.log(
       JSON.stringify(
         {
-          settings: { batchSize: Number(values['batch-size']), pollIntervalMs: Number(values['poll-ms']) },
+          settings: { batchSize: Number(values['batch-size']), batchingWindowMs: Number(values['window-ms']), pollIntervalMs: Number(values['poll-ms']) },
           lag: {
             events: lags.length,
             p50Ms: percentile(lags, 50),

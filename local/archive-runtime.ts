@@ -33,9 +33,16 @@ export interface ArchiveRuntimeOptions {
   readonly exportIntervalMs?: number;
   /** Archive lag the export's reconciliation allows. @default 30 s */
   readonly exportSettleMs?: number;
-  /** @default 100 */
+  /** Stream poller: most records per archiver invocation. @default 1000 (the CDK event source's) */
   readonly batchSize?: number;
-  /** @default 200 */
+  /**
+   * Stream poller: how long records are gathered, from the first one, before a batch smaller
+   * than `batchSize` goes to the archiver (Lambda's batching window). Trades archive lag for
+   * fewer, larger archive objects; 0 hands over whatever each read returns.
+   * @default 1000
+   */
+  readonly batchingWindowMs?: number;
+  /** Stream poller: pause between reads of an idle stream. @default 200 */
   readonly pollIntervalMs?: number;
   readonly log?: Logger;
 }
@@ -151,7 +158,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     tableName: options.tableName,
     checkpointFile: paths.checkpointFile,
     invoke: archiver,
-    batchSize: options.batchSize ?? 100,
+    batchSize: options.batchSize ?? 1000,
+    batchingWindowMs: options.batchingWindowMs ?? 1000,
     pollIntervalMs: options.pollIntervalMs ?? 200,
     onError: (error) => log.error('stream poller', { error: error instanceof Error ? error.message : String(error) }),
   });

@@ -1,9 +1,13 @@
 /**
  * Reads DynamoDB Local's stream and invokes the archiver the way Lambda's event source
- * mapping does (batches per shard, in order, ReportBatchItemFailures), with checkpoints in
- * a file. Before a batch is handed over, its sequence range is recorded as pending; after a
- * restart the very same batch is rebuilt and redelivered, so its object keys repeat and the
- * write-once store adds nothing. Killing the process at any moment loses and doubles nothing.
+ * mapping does (batches per shard, in order, batching window, ReportBatchItemFailures), with
+ * checkpoints in a file. Records are gathered per shard until `batchSize` records, the
+ * invoke payload limit, or `batchingWindowMs` since the first gathered record, whichever
+ * comes first. Before a batch is handed over, its sequence range is recorded as pending;
+ * after a restart the very same batch is rebuilt and redelivered, so its object keys repeat
+ * and the write-once store adds nothing. Records still being gathered are not checkpointed:
+ * a restart reads them again from the last acknowledged one. Killing the process at any
+ * moment loses and doubles nothing.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -38,24 +42,48 @@ export interface StreamPollerOptions {
   readonly tableName: string;
   readonly checkpointFile: string;
   readonly invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
-  /** @default 100 (Lambda's default for DynamoDB streams; at most 1000) */
+  /** Most records per invocation. @default 1000 (Lambda allows up to 10,000 for DynamoDB streams) */
   readonly batchSize?: number;
-  /** @default 200 */
+  /**
+   * Lambda's MaximumBatchingWindowInSeconds: how long records are gathered, from the first
+   * one, before a batch smaller than `batchSize` is handed over. 0 hands over whatever one
+   * read returns. Longer windows mean fewer, larger archive objects and more archive lag.
+   * @default 1000 (at most 300,000)
+   */
+  readonly batchingWindowMs?: number;
+  /** Pause between reads of an idle shard. @default 200 */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
 export interface StreamPoller {
-  /** Finishes the batch in flight, then stops. */
+  /** Finishes the batch in flight, then stops; records still being gathered are read again on the next start. */
   stop(): Promise<void>;
   /** Stops at once, as a killed process would: nothing more is checkpointed. */
   abort(): void;
-  /** Resolves once every record currently in the stream has been acknowledged. */
+  /** Resolves once every record currently in the stream has been acknowledged (waits out a batching window). */
   caughtUp(timeoutMs?: number): Promise<void>;
   readonly stats: { batches: number; records: number; failures: number };
 }
 
 const seq = (s: string) => BigInt(s);
+
+/** GetRecords returns at most 1,000 records per call. */
+const GET_RECORDS_LIMIT = 1000;
+/** Lambda's synchronous invocation payload limit: a batch is handed over before it would exceed it. */
+const INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+/** Records read from a shard and not yet handed over (nor checkpointed). */
+interface Gathering {
+  records: _Record[];
+  /** Approximate invoke payload bytes of each record. */
+  sizes: number[];
+  bytes: number;
+  /** When the first record arrived: the batching window runs from here. */
+  since: number;
+}
+
+const payloadBytes = (record: _Record) => Buffer.byteLength(JSON.stringify(record)) + 200;
 
 export function readCheckpoints(file: string): CheckpointFile {
   if (!existsSync(file)) return { streams: {} };
@@ -100,7 +128,8 @@ function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
 }
 
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
-  const batchSize = Math.min(options.batchSize ?? 100, 1000);
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000));
+  const windowMs = Math.max(0, Math.min(options.batchingWindowMs ?? 1000, 300_000));
   const interval = options.pollIntervalMs ?? 200;
   const streams = new DynamoDBStreamsClient({
     endpoint: options.dynamodbEndpoint,
@@ -111,6 +140,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   });
   const stats = { batches: 0, records: 0, failures: 0 };
   const iterators = new Map<string, string>();
+  const gathering = new Map<string, Gathering>();
   let checkpoints = readCheckpoints(options.checkpointFile);
   let stopping = false;
   let aborted = false;
@@ -127,60 +157,125 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   async function iteratorFor(streamArn: string, shardId: string, cp: ShardCheckpoint): Promise<string | undefined> {
     const cached = iterators.get(shardId);
     if (cached) return cached;
+    // Resume after the records already gathered (in memory), else after the last acknowledged one.
+    const gathered = gathering.get(shardId)?.records;
+    const after = gathered?.length ? gathered[gathered.length - 1]!.dynamodb!.SequenceNumber! : cp.last;
     const answer = await streams.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shardId,
-        ...(cp.last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: cp.last } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
       }),
     );
     return answer.ShardIterator;
   }
 
-  /** Reads one batch of a shard; `busy` tells whether records were found. */
-  async function pollShard(streamArn: string, shard: Shard): Promise<boolean> {
-    const shardId = shard.ShardId!;
-    const cp = checkpointOf(streamArn, shardId);
-    if (cp.done) return false;
+  /** Rebuilds the pending batch exactly: the records after the last acknowledged one, up to the pending last. */
+  async function rebuildPending(streamArn: string, shardId: string, cp: ShardCheckpoint): Promise<_Record[] | undefined> {
+    // Whatever was gathered after the pending batch is read again once it is acknowledged.
+    gathering.delete(shardId);
+    iterators.delete(shardId);
     let iterator = await iteratorFor(streamArn, shardId, cp);
+    const target = seq(cp.pending!.last);
     const batch: _Record[] = [];
-    let closed = false;
-    // A pending batch is rebuilt exactly (same first and last record) before anything new.
-    const target = cp.pending ? seq(cp.pending.last) : undefined;
     while (iterator) {
       let answer;
       try {
-        answer = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+        answer = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }));
       } catch (error) {
-        if (error instanceof ExpiredIteratorException) {
-          iterators.delete(shardId);
-          return false;
-        }
+        if (error instanceof ExpiredIteratorException) return undefined;
         throw error;
       }
       iterator = answer.NextShardIterator;
-      if (!iterator) closed = true;
-      for (const record of answer.Records ?? []) {
-        if (target !== undefined && seq(record.dynamodb!.SequenceNumber!) > target) break;
+      const records = answer.Records ?? [];
+      for (const record of records) {
+        if (seq(record.dynamodb!.SequenceNumber!) > target) break;
         batch.push(record);
       }
-      if (target === undefined) break;
       const lastSeen = batch[batch.length - 1]?.dynamodb?.SequenceNumber;
-      if ((lastSeen && seq(lastSeen) >= target) || (answer.Records ?? []).length === 0) break;
+      if ((lastSeen && seq(lastSeen) >= target) || records.length === 0) break;
     }
-    if (aborted) return false;
-    if (batch.length === 0) {
-      if (iterator) iterators.set(shardId, iterator);
-      else iterators.delete(shardId);
+    return batch;
+  }
+
+  /**
+   * Reads once more into the shard's gathering; returns the batch to hand over when one is due
+   * (batch size or payload limit reached, window elapsed, or shard closed), else what the shard is doing.
+   */
+  async function gather(streamArn: string, shardId: string, cp: ShardCheckpoint): Promise<_Record[] | 'idle' | 'gathering'> {
+    let gathered = gathering.get(shardId);
+    let closed = false;
+    const room = batchSize - (gathered?.records.length ?? 0);
+    if (room > 0 && (gathered?.bytes ?? 0) < INVOKE_PAYLOAD_LIMIT) {
+      const iterator = await iteratorFor(streamArn, shardId, cp);
+      if (iterator) {
+        let answer;
+        try {
+          answer = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(room, GET_RECORDS_LIMIT) }));
+        } catch (error) {
+          if (!(error instanceof ExpiredIteratorException)) throw error;
+          iterators.delete(shardId);
+        }
+        if (aborted) return 'idle';
+        if (answer) {
+          if (answer.NextShardIterator) iterators.set(shardId, answer.NextShardIterator);
+          else {
+            iterators.delete(shardId);
+            closed = true;
+          }
+          const records = answer.Records ?? [];
+          if (records.length > 0 && !gathered) gathering.set(shardId, (gathered = { records: [], sizes: [], bytes: 0, since: Date.now() }));
+          for (const record of records) {
+            const size = payloadBytes(record);
+            gathered!.records.push(record);
+            gathered!.sizes.push(size);
+            gathered!.bytes += size;
+          }
+        }
+      }
+    }
+    if (!gathered) {
       if (closed && !cp.pending) {
         cp.done = true;
         save();
       }
-      return false;
+      return 'idle';
     }
-    if (target !== undefined) iterators.delete(shardId);
-    else if (iterator) iterators.set(shardId, iterator);
-    else iterators.delete(shardId);
+    const due = closed || gathered.records.length >= batchSize || gathered.bytes >= INVOKE_PAYLOAD_LIMIT || Date.now() - gathered.since >= windowMs;
+    if (!due) return 'gathering';
+    // The longest prefix within the batch size and the payload limit (at least one record).
+    let count = 0;
+    let bytes = 0;
+    while (count < gathered.records.length && count < batchSize && (count === 0 || bytes + gathered.sizes[count]! <= INVOKE_PAYLOAD_LIMIT)) {
+      bytes += gathered.sizes[count]!;
+      count++;
+    }
+    const batch = gathered.records.splice(0, count);
+    gathered.sizes.splice(0, count);
+    gathered.bytes -= bytes;
+    if (gathered.records.length === 0) gathering.delete(shardId);
+    else gathered.since = Date.now();
+    return batch;
+  }
+
+  /** Serves one shard: redelivers its pending batch, or gathers and hands over a batch once one is due. */
+  async function pollShard(streamArn: string, shard: Shard): Promise<'idle' | 'gathering' | 'delivered'> {
+    const shardId = shard.ShardId!;
+    const cp = checkpointOf(streamArn, shardId);
+    if (cp.done) return 'idle';
+    let batch: _Record[];
+    if (cp.pending) {
+      // A pending batch is rebuilt exactly (same first and last record) before anything new.
+      const rebuilt = await rebuildPending(streamArn, shardId, cp);
+      iterators.delete(shardId);
+      if (aborted || !rebuilt || rebuilt.length === 0) return 'idle';
+      batch = rebuilt;
+    } else {
+      const outcome = await gather(streamArn, shardId, cp);
+      if (aborted) return 'idle';
+      if (typeof outcome === 'string') return outcome;
+      batch = outcome;
+    }
 
     const first = batch[0]!.dynamodb!.SequenceNumber!;
     const last = batch[batch.length - 1]!.dynamodb!.SequenceNumber!;
@@ -192,10 +287,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     } catch (error) {
       // A function error: Lambda retries the same batch; the pending range makes it identical.
       iterators.delete(shardId);
+      gathering.delete(shardId);
       stats.failures++;
       throw error;
     }
-    if (aborted) return false;
+    if (aborted) return 'idle';
     const failed = response.batchItemFailures[0]?.itemIdentifier;
     stats.batches++;
     if (failed) {
@@ -207,13 +303,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       delete cp.pending;
       save();
       iterators.delete(shardId);
+      gathering.delete(shardId);
       throw new Error(`archiver reported a failure at sequence number ${failed}`);
     }
     stats.records += batch.length;
     cp.last = last;
     delete cp.pending;
     save();
-    return true;
+    return 'delivered';
   }
 
   let shards: Shard[] = [];
@@ -237,6 +334,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       seq(a.SequenceNumberRange?.StartingSequenceNumber ?? '0') < seq(b.SequenceNumberRange?.StartingSequenceNumber ?? '0') ? -1 : 1,
     );
     shardsFetchedAt = Date.now();
+    // A shard gone from the stream (trimmed) has nothing left to hand over.
+    for (const shardId of gathering.keys()) if (!shards.some((s) => s.ShardId === shardId)) gathering.delete(shardId);
   }
 
   const idleWaiters: Array<() => void> = [];
@@ -248,7 +347,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         await refreshShards();
         for (const shard of shards) {
           if (stopping || aborted) break;
-          if (await pollShard(streamArn!, shard)) busy = true;
+          if ((await pollShard(streamArn!, shard)) === 'delivered') busy = true;
         }
         backoff = interval;
       } catch (error) {
@@ -258,10 +357,16 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         await sleep(backoff);
         continue;
       }
-      if (!busy) {
+      if (busy) continue;
+      if (gathering.size === 0) {
+        // Idle: nothing read, nothing gathered, nothing handed over.
         idleRound++;
         for (const resolve of idleWaiters.splice(0)) resolve();
         await sleep(interval);
+      } else {
+        // Gathering: read again after the poll interval, or when the first window closes if sooner.
+        const due = Math.min(...[...gathering.values()].map((g) => g.since + windowMs));
+        await sleep(Math.max(0, Math.min(interval, due - Date.now())));
       }
     }
   })();

@@ -14,9 +14,12 @@ beforeAll(() => {
 const alarms = () => Object.entries(stateless.findResources('AWS::CloudWatch::Alarm')).map(([id, a]) => ({ id, ...a.Properties }));
 
 describe('archiver', () => {
-  it('reads the stream from TRIM_HORIZON, bisects, retries finitely, reports partial failures and dead-letters to an encrypted queue', () => {
+  it('reads the stream from TRIM_HORIZON in batches of up to 1,000 within a 5 s window, bisects, retries finitely, reports partial failures and dead-letters to an encrypted queue', () => {
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 5,
+      ParallelizationFactor: 1,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 10,
       MaximumRecordAgeInSeconds: 12 * 3600,

@@ -216,4 +216,38 @@ describe('stream poller with the archiver', () => {
       await successor.stop();
     }
   });
+
+  it('gathers records like a batching window: full batches at once, the rest once the window closes', async () => {
+    const windowMs = 1_500;
+    const handler = createHandler({ writer: harness.store, log: quiet });
+    const batches: Array<{ at: number; ids: string[] }> = [];
+    const counting: Parameters<typeof startStreamPoller>[0]['invoke'] = async (event) => {
+      batches.push({ at: Date.now(), ids: event.Records.map((r) => r.dynamodb!.NewImage!['eventId']!.S!) });
+      return handler(event);
+    };
+    // A backlog of 60: two full batches of 25 straight away, then 10 handed over when the window closes.
+    const backlog = await writeAuditEvents(table.client, table.tableName, 60);
+    const started = Date.now();
+    const poller = startStreamPoller({ ...pollerOptions(counting, 25), batchingWindowMs: windowMs });
+    try {
+      await poller.caughtUp(15_000);
+      expect(batches.map((b) => b.ids.length)).toEqual([25, 25, 10]);
+      expect(batches.flatMap((b) => b.ids).sort()).toEqual(backlog.map((e) => e.eventId).sort());
+      expect(batches[1]!.at - started).toBeLessThan(windowMs);
+      expect(batches[2]!.at - started).toBeGreaterThanOrEqual(windowMs);
+
+      // A lone record waits out the window, no longer.
+      const [lone] = await writeAuditEvents(table.client, table.tableName, 1);
+      const written = Date.now();
+      await poller.caughtUp(15_000);
+      expect(batches).toHaveLength(4);
+      expect(batches[3]!.ids).toEqual([lone!.eventId]);
+      expect(batches[3]!.at - written).toBeGreaterThanOrEqual(windowMs);
+      expect(batches[3]!.at - written).toBeLessThan(windowMs + 1_000);
+      const archived = new Set((await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string));
+      for (const event of [...backlog, lone!]) expect(archived.has(event.eventId)).toBe(true);
+    } finally {
+      await poller.stop();
+    }
+  });
 });
