@@ -1,0 +1,159 @@
+/**
+ * `npm run test:load`: 200 simulated buyers (distinct users over 8 client addresses) each
+ * create 10 requests while 20 factory users fulfil them, through `npm start`'s HTTP server
+ * with its rate limits and archive runtime. Checks: no 5xx; every answer 2xx or 429 with
+ * Retry-After (clients honour it, bounded); then table and archive reconciled: every audit
+ * event of the table archived exactly once. Prints figures as JSON; exits 1 on a violation.
+ */
+import '../bench/env.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
+import { decodeLines } from '../functions/archive/export-manifest.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.js';
+import { startLocalRuntime } from '../local/runtime.js';
+import { LOCAL_ARCHIVE_BUCKET } from '../local/s3-local.js';
+import { loadOrCreateSigningKey, TokenIssuer } from '../local/token-issuer.js';
+import { LocalClient, loopbackAddress, type HttpAnswer } from '../bench/http-client.js';
+import { percentile, pool } from '../bench/stats.js';
+
+const BUYERS = 200;
+const REQUESTS_EACH = 10;
+const FACTORIES = 20;
+const MAX_RETRIES = 5;
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'load-test-'));
+  const runtime = await startLocalRuntime({ port: 0, dataDir });
+  const client = new LocalClient(runtime.url);
+  const statuses = new Map<number, number>();
+  const violations: string[] = [];
+  const latencies: number[] = [];
+  let retries = 0;
+  try {
+    const issuer = new TokenIssuer({ key: await loadOrCreateSigningKey(join(dataDir, 'keys')), password: 'unused' });
+    const token = (username: string, group: string, orgId: string) => issuer.accessToken({ username, group, orgId } as never, { expiresIn: 3600 });
+    const buyers = await Promise.all(Array.from({ length: BUYERS }, (_, i) => token(`load-buyer-${i}`, 'buyer', 'B001')));
+    const factories = await Promise.all(Array.from({ length: FACTORIES }, (_, i) => token(`load-factory-${i}`, 'factory', 'F001')));
+
+    /** One call as a well-behaved client: waits Retry-After on 429 and retries, bounded. */
+    const call = async (method: string, path: string, options: Parameters<LocalClient['call']>[2]): Promise<HttpAnswer> => {
+      for (let attempt = 0; ; attempt++) {
+        let answer: HttpAnswer;
+        try {
+          answer = await client.call(method, path, options);
+        } catch (error) {
+          violations.push(`${method} ${path}: transport error ${String(error)}`);
+          throw error;
+        }
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        latencies.push(answer.ms);
+        if (answer.status >= 500) violations.push(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+        else if (answer.status === 429 && !/^\d+$/.test(String(answer.headers['retry-after']))) violations.push(`${method} ${path}: 429 without Retry-After`);
+        else if (answer.status !== 429 && (answer.status < 200 || answer.status >= 300)) violations.push(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+        if (answer.status !== 429 || attempt >= MAX_RETRIES) return answer;
+        retries += 1;
+        await new Promise((r) => setTimeout(r, Math.min(5, Number(answer.headers['retry-after'])) * 1000));
+      }
+    };
+
+    const evidence = await call('POST', '/v1/evidence', { token: factories[0], body: { name: 'Audit 2026', docType: 'audit-report' } });
+    const queue: { requestId: string; itemId: string }[] = [];
+    let creating = true;
+    const started = performance.now();
+    const fulfilled = { count: 0 };
+    const factoryWork = (async () => {
+      await pool(Array.from({ length: FACTORIES }, (_, i) => i), FACTORIES, async (f) => {
+        for (let idle = 0; idle < 6_000; ) {
+          const next = queue.shift();
+          if (!next) {
+            if (!creating) return;
+            idle++;
+            await new Promise((r) => setTimeout(r, 10));
+            continue;
+          }
+          const a = await call('POST', `/v1/requests/${next.requestId}/items/${next.itemId}/fulfill`, { token: factories[f], body: { evidenceId: evidence.body.evidenceId }, from: loopbackAddress(f) }).catch(() => undefined);
+          if (a && a.status === 200) fulfilled.count++;
+        }
+      });
+    })();
+    let created = 0;
+    await pool(Array.from({ length: BUYERS }, (_, i) => i), BUYERS, async (b) => {
+      for (let n = 0; n < REQUESTS_EACH; n++) {
+        const a = await call('POST', '/v1/requests', { token: buyers[b], body: { factoryId: 'F001', title: `load ${b}-${n}`, items: [{ docType: 'audit-report' }] }, from: loopbackAddress(b) }).catch(() => undefined);
+        if (a?.status === 201) {
+          created++;
+          queue.push({ requestId: a.body.requestId, itemId: a.body.items[0].itemId });
+        }
+      }
+    });
+    creating = false;
+    await factoryWork;
+    const seconds = (performance.now() - started) / 1000;
+
+    // Reconcile: every audit event of the table in the archive exactly once (the archive may lag a few seconds).
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    const tableIds: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const answer = await documents.send(new ScanCommand({ TableName: runtime.tableName, FilterExpression: 'entity = :a', ExpressionAttributeValues: { ':a': 'audit' }, ProjectionExpression: 'eventId', ExclusiveStartKey: startKey, ConsistentRead: true }));
+      tableIds.push(...(answer.Items ?? []).map((i) => i.eventId as string));
+      startKey = answer.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: runtime.s3Endpoint }), LOCAL_ARCHIVE_BUCKET);
+    const readArchive = async () => {
+      const ids: string[] = [];
+      for await (const listed of store.list('audit/')) for (const r of decodeLines((await store.get(listed.key))!)) ids.push((r as { eventId: string }).eventId);
+      return ids;
+    };
+    let archived: string[] = [];
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      archived = await readArchive();
+      if (new Set(archived).size >= new Set(tableIds).size) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    documents.destroy();
+    const counts = new Map<string, number>();
+    for (const id of archived) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const missing = tableIds.filter((id) => !counts.has(id));
+    const doubled = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+    const unknown = [...counts.keys()].filter((id) => !tableIds.includes(id));
+    if (missing.length) violations.push(`${missing.length} audit events missing from the archive`);
+    if (doubled.length) violations.push(`${doubled.length} audit events archived more than once`);
+    if (unknown.length) violations.push(`${unknown.length} archived events not in the table`);
+
+    console.log(
+      JSON.stringify(
+        {
+          buyers: BUYERS,
+          requestsEach: REQUESTS_EACH,
+          factories: FACTORIES,
+          created,
+          fulfilled: fulfilled.count,
+          seconds: +seconds.toFixed(1),
+          callsPerSecond: +([...statuses.values()].reduce((a, b) => a + b, 0) / seconds).toFixed(1),
+          statuses: Object.fromEntries(statuses),
+          retriesAfter429: retries,
+          latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
+          reconciliation: { tableAuditEvents: tableIds.length, archivedRecords: archived.length, missing: missing.length, doubled: doubled.length, unknown: unknown.length },
+          violations: violations.slice(0, 20),
+          violationCount: violations.length,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    client.close();
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(violations.length > 0 ? 1 : 0);
+}
+
+await main();
