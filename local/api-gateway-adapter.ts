@@ -94,8 +94,9 @@ export function toProxyEvent({ request, route, pathParameters, requestId, now }:
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query1: Record<string, string> = {};
-  const queryN: Record<string, string[]> = {};
+  // Prototype-less: a parameter named `__proto__` or `constructor` is data, not a lookup.
+  const query1: Record<string, string> = Object.create(null);
+  const queryN: Record<string, string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(query)) {
     query1[name] = value;
     (queryN[name] ??= []).push(value);

@@ -10,6 +10,13 @@ import {
 import { ConcurrentUpdateError, ServiceBusyError } from '../core/errors.js';
 
 const THROTTLED = ['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict'];
+/** The HTTP handler's own failures carry no class, only a name or a Node error code. */
+const UNREACHABLE = new Set(['TimeoutError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return UNREACHABLE.has(error.name) || UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '');
+}
 
 export function translateDynamoError(error: unknown): never {
   if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException) {
@@ -29,6 +36,8 @@ export function translateDynamoError(error: unknown): never {
   ) {
     throw new ServiceBusyError(1, { cause: error });
   }
+  // Timed out or unreachable after the SDK's bounded retries: busy, not broken; the caller may retry.
+  if (isUnreachable(error)) throw new ServiceBusyError(2, { cause: error });
   throw error;
 }
 
