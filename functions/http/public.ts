@@ -14,7 +14,8 @@ function json(event: APIGatewayProxyEvent, body: unknown): APIGatewayProxyResult
 }
 
 export function createHandler(deps: PublicDeps) {
-  const openApi = JSON.stringify(openApiDocument());
+  // Built on first request, not at cold start: health and /v1/me never pay for it.
+  let openApi: string | undefined;
   const me = apiOperation(
     {
       operation: 'getMe',
@@ -24,7 +25,7 @@ export function createHandler(deps: PublicDeps) {
   );
   return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     if (event.resource === '/v1/health') return json(event, { status: 'ok' });
-    if (event.resource === '/v1/openapi.json') return { ...json(event, null), body: openApi };
+    if (event.resource === '/v1/openapi.json') return { ...json(event, null), body: (openApi ??= JSON.stringify(openApiDocument())) };
     return me(event, context);
   };
 }
