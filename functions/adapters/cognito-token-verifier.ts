@@ -57,6 +57,8 @@ export interface AccessTokenVerifier {
 }
 
 const JWKS_FETCH_TIMEOUT_MS = 3_000;
+/** Verified tokens remembered per container: a client sends the same token many times until it expires. */
+const VERIFIED_CACHE_SIZE = 1_000;
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   if (options.clientIds.length === 0) {
@@ -82,8 +84,14 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       })
     : CognitoJwtVerifier.create(properties);
 
+  // The claims of a token never change and its signature was checked: a warm container skips
+  // the RS256 verification for a token it has already accepted, but never past its expiry.
+  const verified = new Map<string, AccessTokenClaims>();
   return {
     async verify(token: string): Promise<AccessTokenClaims> {
+      const known = verified.get(token);
+      if (known && known.exp * 1000 > Date.now()) return known;
+      verified.delete(token);
       let payload: JwtPayload;
       try {
         payload = await verifier.verify(token);
@@ -92,7 +100,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           cause: error,
         });
       }
-      return toClaims(payload);
+      const claims = toClaims(payload);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return claims;
     },
   };
 }

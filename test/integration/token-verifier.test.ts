@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeJwt } from 'jose';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
 import {
@@ -63,6 +63,20 @@ describe('valid tokens', () => {
     const before = tokens.jwksRequests;
     for (const user of ['buyer1', 'buyer2', 'factory1'] as const) await fresh.verify(await tokens.accessToken(user));
     expect(tokens.jwksRequests - before).toBe(1);
+  });
+
+  it('remembers an accepted token only until it expires', async () => {
+    const fresh = createAccessTokenVerifier(tokens.verifierOptions);
+    const token = await tokens.accessToken('buyer1', { expiresIn: 60 });
+    const claims = await fresh.verify(token);
+    expect(await fresh.verify(token)).toBe(claims);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      await expect(fresh.verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
