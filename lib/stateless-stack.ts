@@ -13,6 +13,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/api/routes.js';
+import { ARCHIVE_BATCH_PARTITION } from '../functions/archive/ports.js';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
 import { Analytics } from './analytics.js';
 import { EvidenceApi } from './api.js';
@@ -20,7 +21,7 @@ import { Monitoring } from './monitoring.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
 import type { StageSettings } from './stages.js';
-import { grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
+import { grantItemsInPartition, grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
 
 /** Partition-key prefixes of items that reader functions and the export may write. */
 export const AUDIT_KEY_PREFIX = 'AUDIT#';
@@ -114,8 +115,10 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(60),
       memorySize: 1024,
       logKey: opsKey,
-      environment: { archiveBucket: stateful.archiveBucket.bucketName },
+      environment: { archiveBucket: stateful.archiveBucket.bucketName, tableName: table.tableName },
     });
+    // Batch ranges (`SYSTEM#archive-batch` items): read and conditionally create, nothing else.
+    grantItemsInPartition(this.archiver.role, tableArn, tableKey, ARCHIVE_BATCH_PARTITION, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.archiver.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'WriteArchiveObjects',

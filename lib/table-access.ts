@@ -46,3 +46,21 @@ export function grantWritesUnderPrefix(role: iam.IRole, tableArn: string, key: I
   );
   key.grant(role, ...KMS_WRITE);
 }
+
+/**
+ * Read and write only the items of one partition (e.g. `SYSTEM#archive-batch`): the
+ * statement holds only for requests whose every partition key equals `partitionKey`.
+ */
+export function grantItemsInPartition(role: iam.IRole, tableArn: string, key: IKey, partitionKey: string, actions: string[]): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: `Items${partitionKey.replace(/[^A-Za-z0-9]/g, '')}`,
+      actions,
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [partitionKey] } },
+    }),
+  );
+  const reads = actions.some((a) => /Get|Query|Scan/.test(a));
+  const writes = actions.some((a) => /Put|Update/.test(a));
+  key.grant(role, ...(reads ? KMS_READ : []), ...(writes ? KMS_WRITE : []));
+}

@@ -4,12 +4,14 @@
  * openLocalArchive, which joins a running store or starts their own on the same folder.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../functions/config/environment.js';
 import type { Logger } from '../functions/archive/archive-batch.js';
 import type { ExportResult } from '../functions/archive/export-manifest.js';
+import { DynamoArchiveBatchLedger } from '../functions/adapters/dynamo-archive-batches.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
@@ -150,6 +152,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   const dynamodb = localDynamoClient(options.dynamodbEndpoint);
   const archiver = createArchiver({
     writer: new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET),
+    // Batch ranges in the table, as in AWS: a retried batch rebuilds the first attempt's objects.
+    batches: new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), options.tableName),
     log: { info: () => {}, error: log.error },
   });
   const poller = startStreamPoller({

@@ -21,6 +21,34 @@ export interface ArchiveWriter {
   putObject(object: ArchiveObject): Promise<'created' | 'exists'>;
 }
 
+/**
+ * The range of a stream batch as its first attempt saw it, recorded before that attempt's
+ * first PUT. A retried batch (same first record, possibly more records after) is cut back
+ * to this range, so it plans exactly the first attempt's objects under the same keys.
+ */
+export interface ArchiveBatchRange {
+  /** The stream's ARN (or its label where the ARN is unknown). */
+  readonly streamArn: string;
+  /** The label of the stream's ARN: sequence numbers are only comparable within one stream. */
+  readonly streamLabel: string;
+  readonly firstSequenceNumber: string;
+  readonly lastSequenceNumber: string;
+}
+
+/** The table partition holding batch ranges; the archiver's role may touch no other item. */
+export const ARCHIVE_BATCH_PARTITION = 'SYSTEM#archive-batch';
+
+/** Ranges of batches handed to the archiver (DynamoDB items in ARCHIVE_BATCH_PARTITION, expiring by TTL). */
+export interface ArchiveBatchLedger {
+  /** The range recorded for the batch that starts at `firstSequenceNumber`, read strongly consistent. */
+  find(streamLabel: string, firstSequenceNumber: string): Promise<ArchiveBatchRange | undefined>;
+  /**
+   * Records `range` unless a range is already recorded for its first sequence number.
+   * @returns the range that holds: `range`, or the one recorded first.
+   */
+  record(range: ArchiveBatchRange, now: Date): Promise<ArchiveBatchRange>;
+}
+
 export interface ListedObject {
   readonly key: string;
   readonly size: number;

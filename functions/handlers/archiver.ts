@@ -1,20 +1,30 @@
 /**
  * DynamoDB Streams consumer (NEW_AND_OLD_IMAGES): writes audit events to `audit/dt=.../`
  * and every other entity change to `changes/dt=.../` as gzip JSON lines, write-once.
- * Partial failures are reported with `batchItemFailures` (ReportBatchItemFailures).
+ * Partial failures are reported with `batchItemFailures` (ReportBatchItemFailures). Each
+ * batch's range is recorded in the table before its first PUT, so a retry rebuilds exactly
+ * the first attempt's objects (see archiveBatch).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { archiveBatch, type Logger } from '../archive/archive-batch.js';
-import type { ArchiveWriter } from '../archive/ports.js';
+import type { ArchiveBatchLedger, ArchiveWriter } from '../archive/ports.js';
 import { streamLabelOf, type StreamChange } from '../archive/records.js';
+import { DynamoArchiveBatchLedger } from '../adapters/dynamo-archive-batches.js';
+import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 
 export interface ArchiverDeps {
   readonly writer: ArchiveWriter;
+  /**
+   * Records each batch's range so a retry rebuilds the same objects. Production and the local
+   * runtime always pass it; without it a retried batch that grew may archive records twice.
+   */
+  readonly batches?: ArchiveBatchLedger;
   readonly log?: Logger;
+  readonly now?: () => Date;
 }
 
 export const jsonLogger: Logger = {
@@ -48,11 +58,16 @@ export function createHandler(deps: ArchiverDeps) {
     const changes = event.Records.map(toStreamChange);
     const first = changes[0];
     if (!first) return { batchItemFailures: [] };
-    const result = await archiveBatch(first.streamLabel, changes, deps.writer, log);
+    const result = await archiveBatch(first.streamLabel, changes, deps.writer, log, {
+      ...(deps.batches ? { ledger: deps.batches } : {}),
+      ...(event.Records[0]?.eventSourceARN ? { streamArn: event.Records[0].eventSourceARN } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
     log.info('archived stream batch', {
       records: changes.length,
       objects: result.objects.length,
       failedSequenceNumber: result.failedSequenceNumber,
+      rangeLastSequenceNumber: result.range?.lastSequenceNumber,
     });
     return {
       batchItemFailures: result.failedSequenceNumber ? [{ itemIdentifier: result.failedSequenceNumber }] : [],
@@ -68,6 +83,10 @@ export const handler = (event: DynamoDBStreamEvent) => {
     writer: new S3ArchiveStore(
       createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint) }),
       requiredEnv(ENV.archiveBucket),
+    ),
+    batches: new DynamoArchiveBatchLedger(
+      createDocumentClient({ endpoint: optionalEnv(ENV.dynamodbEndpoint) }),
+      requiredEnv(ENV.tableName),
     ),
   });
   return production(event);

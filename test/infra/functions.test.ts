@@ -66,7 +66,7 @@ describe('environment', () => {
   });
 
   it('gives the consumers their bucket, table and signing key', () => {
-    expect(fn('ArchiverFunction').Environment.Variables).toMatchObject({ [ENV.archiveBucket]: expect.anything() });
+    expect(fn('ArchiverFunction').Environment.Variables).toMatchObject({ [ENV.archiveBucket]: expect.anything(), [ENV.tableName]: expect.anything() });
     expect(fn('ExportFunction').Environment.Variables).toMatchObject({
       [ENV.archiveBucket]: expect.anything(),
       [ENV.tableName]: expect.anything(),

@@ -111,12 +111,20 @@ describe('per-function least privilege', () => {
     expect(actionsOf(puts[0]!.statement)).toEqual(['s3:PutObject']);
   });
 
-  it('the archiver only puts objects under audit/ and changes/ and reads the stream', () => {
+  it('the archiver only puts objects under audit/ and changes/, reads the stream, and gets and puts only SYSTEM#archive-batch items', () => {
     const s3 = statementsOf('Archiver').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3).toHaveLength(1);
     expect(actionsOf(s3[0]!)).toEqual(['s3:PutObject']);
     expect(JSON.stringify(s3[0]!.Resource)).toMatch(/audit\/\*.*changes\/\*/);
-    expect(dynamoActions('Archiver').sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(dynamoActions('Archiver').sort()).toEqual([
+      'dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:PutItem',
+    ]);
+    const items = statementsOf('Archiver').filter((s) => actionsOf(s).some((a) => a === 'dynamodb:GetItem' || a === 'dynamodb:PutItem'));
+    expect(items).toHaveLength(1);
+    expect(actionsOf(items[0]!)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(items[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SYSTEM#archive-batch'] } });
+    // The table itself, not its indexes.
+    expect(JSON.stringify(items[0]!.Resource)).not.toContain('index');
   });
 
   it('the export reads the archive, writes manifests only, signs with the signing key and writes only SYSTEM# items', () => {

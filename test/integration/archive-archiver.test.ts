@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoArchiveBatchLedger } from '../../functions/adapters/dynamo-archive-batches.js';
 import { auditItem, requestItem } from '../../functions/adapters/dynamo-items.js';
 import type { ArchiveWriter } from '../../functions/archive/ports.js';
+import { streamLabelOf } from '../../functions/archive/records.js';
 import { createHandler } from '../../functions/handlers/archiver.js';
 import { startStreamPoller } from '../../local/stream-poller.js';
 import { join } from 'node:path';
@@ -154,6 +157,7 @@ describe('stream poller with the archiver', () => {
     table.client.destroy();
   });
 
+  const ledger = () => new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(table.client), table.tableName);
   const pollerOptions = (invoke: Parameters<typeof startStreamPoller>[0]['invoke'], batchSize = 100) => ({
     dynamodb: table.client,
     dynamodbEndpoint: table.endpoint,
@@ -165,7 +169,7 @@ describe('stream poller with the archiver', () => {
   });
 
   it('archives every audit event and entity change once, within 10 s', async () => {
-    const poller = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, log: quiet })));
+    const poller = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, batches: ledger(), log: quiet })));
     try {
       const written = await Promise.all(Array.from({ length: 20 }, () => writeRequestWithAudit(table.client, table.tableName)));
       const reads = await writeAuditEvents(table.client, table.tableName, 30);
@@ -202,9 +206,9 @@ describe('stream poller with the archiver', () => {
         return outcome;
       },
     };
-    const victim = startStreamPoller(pollerOptions(createHandler({ writer: dying, log: quiet }), 7));
+    const victim = startStreamPoller(pollerOptions(createHandler({ writer: dying, batches: ledger(), log: quiet }), 7));
     await wasKilled;
-    const successor = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, log: quiet }), 7));
+    const successor = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, batches: ledger(), log: quiet }), 7));
     try {
       await successor.caughtUp(15_000);
       const audit = (await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string).filter((id) => !before.has(id));
@@ -249,5 +253,106 @@ describe('stream poller with the archiver', () => {
     } finally {
       await poller.stop();
     }
+  });
+});
+
+describe('archiver with batch ranges (retried batches)', () => {
+  let table: TestTable;
+  let harness: ArchiveHarness;
+  let ledger: DynamoArchiveBatchLedger;
+  /** PUTs under changes/ fail while this is set (a partial S3 outage). */
+  let failChanges = false;
+  let writer: ArchiveWriter;
+  const errors: string[] = [];
+  const log = { info: () => {}, error: (message: string) => void errors.push(message) };
+  beforeAll(async () => {
+    [table, harness] = await Promise.all([createTestTable('archiver-ranges'), startArchiveHarness()]);
+    ledger = new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(table.client), table.tableName);
+    writer = {
+      putObject: async (object) => (failChanges && object.key.startsWith('changes/') ? Promise.reject(new Error('SlowDown')) : harness.store.putObject(object)),
+    };
+  });
+  afterAll(async () => {
+    await harness.close();
+    table.client.destroy();
+  });
+
+  /** Odd records are audit events (audit/), even ones request changes (changes/). */
+  const records = (count: number, day: string) =>
+    Array.from({ length: count }, (_, i) =>
+      i % 2 === 0
+        ? streamRecord('INSERT', undefined, auditItem(auditEvent({ occurredAt: `${day}T10:00:00.000Z` }), 90))
+        : streamRecord('INSERT', undefined, requestItem(request({ requestId: `r-${day}-${i + 1}` }), 1)),
+    );
+  const archivedIds = async () => [
+    ...(await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string),
+    ...(await readArchive(harness.store, 'changes/')).map((c) => c.record['entityId'] as string),
+  ];
+  const idOf = (record: DynamoDBRecord) => record.dynamodb!.NewImage!['eventId']?.S ?? record.dynamodb!.NewImage!['requestId']!.S!;
+  const seqOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
+
+  it('rebuilds the first attempt\'s objects when a retried batch is longer, and reports the first record after its range', async () => {
+    const r = records(9, '2026-11-25'); // r[0] .. r[8] are r1 .. r9
+    const handler = createHandler({ writer, batches: ledger, log });
+
+    failChanges = true;
+    const first = await handler({ Records: r.slice(0, 5) });
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: seqOf(r[0]!) }]);
+    expect(await ledger.find(streamLabelOf(STREAM_ARN), seqOf(r[0]!))).toEqual({
+      streamArn: STREAM_ARN,
+      streamLabel: streamLabelOf(STREAM_ARN),
+      firstSequenceNumber: seqOf(r[0]!),
+      lastSequenceNumber: seqOf(r[4]!),
+    });
+    expect((await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'])).toEqual([0, 2, 4].map((i) => idOf(r[i]!)));
+    expect(await readArchive(harness.store, 'changes/')).toEqual([]);
+
+    // The retry starts at r1 and brings r6..r9 too: only r1..r5 are archived, in the first attempt's keys.
+    failChanges = false;
+    const auditKeys = (await readArchive(harness.store, 'audit/')).map((a) => a.key);
+    const retried = await handler({ Records: r.slice(0, 9) });
+    expect(retried.batchItemFailures).toEqual([{ itemIdentifier: seqOf(r[5]!) }]);
+    expect(new Set((await readArchive(harness.store, 'audit/')).map((a) => a.key))).toEqual(new Set(auditKeys));
+    const afterRetry = await archivedIds();
+    expect(afterRetry.sort()).toEqual(r.slice(0, 5).map(idOf).sort());
+
+    // The event source redelivers r6..r9 as a batch of its own.
+    const rest = await handler({ Records: r.slice(5) });
+    expect(rest.batchItemFailures).toEqual([]);
+    const all = await archivedIds();
+    expect(all.sort()).toEqual(r.map(idOf).sort());
+    expect(new Set(all).size).toBe(all.length);
+    expect(errors).toEqual(['archive write failed; the batch will be redelivered']);
+  });
+
+  it('records no range for a batch that writes nothing (its own SYSTEM# items)', async () => {
+    const handler = createHandler({ writer, batches: ledger, log });
+    const system = streamRecord('INSERT', undefined, { pk: 'SYSTEM#archive-batch', sk: 'x', lastSequenceNumber: '1' });
+    expect((await handler({ Records: [system] })).batchItemFailures).toEqual([]);
+    expect(await ledger.find(streamLabelOf(STREAM_ARN), seqOf(system))).toBeUndefined();
+  });
+
+  it('archives a retried batch that ends before its recorded range as it comes, and says so', async () => {
+    errors.length = 0;
+    const r = records(4, '2026-11-26');
+    const handler = createHandler({ writer, batches: ledger, log });
+    failChanges = true;
+    expect((await handler({ Records: r })).batchItemFailures).toEqual([{ itemIdentifier: seqOf(r[0]!) }]);
+    failChanges = false;
+    // Lambda bisects a batch after a function error: the first half comes alone.
+    expect((await handler({ Records: r.slice(0, 2) })).batchItemFailures).toEqual([]);
+    expect(errors).toContain('retried batch ends before the range its first attempt recorded; its objects may repeat records');
+  });
+
+  it('reports the whole batch, writing nothing, when its range cannot be recorded', async () => {
+    const puts: string[] = [];
+    const handler = createHandler({
+      writer: { putObject: async (object) => (puts.push(object.key), 'created') },
+      batches: { find: async () => undefined, record: async () => Promise.reject(new Error('ProvisionedThroughputExceeded')) },
+      log: quiet,
+    });
+    const r = records(2, '2026-11-27');
+    expect((await handler({ Records: r })).batchItemFailures).toEqual([{ itemIdentifier: seqOf(r[0]!) }]);
+    expect(puts).toEqual([]);
   });
 });
