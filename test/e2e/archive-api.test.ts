@@ -7,10 +7,10 @@ import { createArchiveS3Client, S3ArchiveStore } from '../../functions/adapters/
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import { queryArchiveWithDuckDb } from '../../local/archive-query.js';
 import { startArchiveRuntime, type ArchiveRuntime } from '../../local/archive-runtime.js';
-import { DEFAULT_DEMO_PASSWORD } from '../../local/demo-users.js';
 import { freePort } from '../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { eventually, readArchive } from '../support/archive-fixtures.js';
+import { signIn } from '../support/local-sign-in.js';
 
 let dataDir: string;
 let runtime: LocalRuntime;
@@ -36,15 +36,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function token(username: string): Promise<string> {
-  const response = await fetch(`${runtime.url}/_local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEFAULT_DEMO_PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const token = (username: string) => signIn(runtime.url, username);
 
 async function call(bearer: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${runtime.url}${path}`, {

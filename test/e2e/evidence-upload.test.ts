@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO_PASSWORD } from '../../local/demo-users.js';
 import { freePort } from '../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { signIn } from '../support/local-sign-in.js';
 
 let dataDir: string;
 let runtime: LocalRuntime;
@@ -21,15 +21,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(username: string): Promise<string> {
-  const response = await fetch(`${runtime.url}/_local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEFAULT_DEMO_PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 async function post(path: string, token: string, body: unknown) {
   const response = await fetch(`${runtime.url}${path}`, {
@@ -42,7 +33,7 @@ async function post(path: string, token: string, body: unknown) {
 
 describe('evidence files', () => {
   it('answers a presigned PUT bound to the declared size and SHA-256, which stores exactly that file', async () => {
-    const token = await signIn('factory1');
+    const token = await signIn(runtime.url, 'factory1');
     const evidence = await post('/v1/evidence', token, { name: 'Factory audit 2026', docType: 'audit-report' });
     expect(evidence.status).toBe(201);
 
