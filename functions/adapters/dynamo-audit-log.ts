@@ -38,14 +38,14 @@ export class DynamoAuditLog implements AuditLog {
       values[`:${token}`] = value;
     };
 
-    let base: Pick<IndexQuery, 'index' | 'partition'>;
+    let base: Pick<IndexQuery, 'index' | 'partitions'>;
     if (filter.resourceId !== undefined) {
-      base = { index: INDEXES.byCounterparty, partition: partitions.auditOfResource(filter.resourceId) };
+      base = { index: INDEXES.byCounterparty, partitions: [partitions.auditOfResource(filter.resourceId)] };
       equals(['actor', 'userId'], filter.actorId, 'actorId');
     } else if (filter.actorId !== undefined) {
-      base = { index: INDEXES.byOwner, partition: partitions.auditOfActor(filter.actorId) };
+      base = { index: INDEXES.byOwner, partitions: [partitions.auditOfActor(filter.actorId)] };
     } else {
-      base = { index: INDEXES.byKind, partition: partitions.allAudit };
+      base = { index: INDEXES.byKind, partitions: partitions.allAudit.all };
     }
     equals(['action'], filter.action, 'action');
     equals(['outcome'], filter.outcome, 'outcome');

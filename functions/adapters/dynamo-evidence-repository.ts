@@ -100,8 +100,8 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
       this.settings.tableName,
       {
         ...(scope.by === 'factory'
-          ? { index: INDEXES.byOwner, partition: partitions.evidenceOfFactory(scope.factoryId) }
-          : { index: INDEXES.byKind, partition: partitions.allEvidence }),
+          ? { index: INDEXES.byOwner, partitions: [partitions.evidenceOfFactory(scope.factoryId)] }
+          : { index: INDEXES.byKind, partitions: partitions.allEvidence.all }),
         ...(filter.docType !== undefined && {
           filter: { expression: '#docType = :docType', names: { '#docType': 'docType' }, values: { ':docType': filter.docType } },
         }),

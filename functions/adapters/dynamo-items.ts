@@ -30,16 +30,33 @@ export const keys = {
   audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
 };
 
+/**
+ * Every-tenant lists spread their writes over shards: one index partition takes about
+ * 1,000 writes a second, and every API call writes an audit event. Readers merge the shards.
+ */
+export const KIND_SHARDS = 8;
+
+function shardOf(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  return hash % KIND_SHARDS;
+}
+
+const sharded = (kind: string) => ({
+  of: (id: string) => `${kind}#${shardOf(id)}`,
+  all: Array.from({ length: KIND_SHARDS }, (_, shard) => `${kind}#${shard}`),
+});
+
 /** Index partitions, by purpose. */
 export const partitions = {
   requestsOfBuyer: (orgId: string) => `BUYER#${orgId}`,
   requestsOfFactory: (orgId: string) => `FACTORY#${orgId}`,
-  allRequests: 'REQUEST',
+  allRequests: sharded('REQUEST'),
   evidenceOfFactory: (orgId: string) => `FACTORY#${orgId}`,
-  allEvidence: 'EVIDENCE',
+  allEvidence: sharded('EVIDENCE'),
   auditOfActor: (userId: string) => `ACTOR#${userId}`,
   auditOfResource: (resourceId: string) => `RESOURCE#${resourceId}`,
-  allAudit: 'AUDIT',
+  allAudit: sharded('AUDIT'),
 };
 
 export function requestItem(request: EvidenceRequest, revision: number): Record<string, unknown> {
@@ -53,7 +70,7 @@ export function requestItem(request: EvidenceRequest, revision: number): Record<
     [byOwner.sortKey]: sortKey,
     [byCounterparty.partitionKey]: partitions.requestsOfFactory(request.factoryId),
     [byCounterparty.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allRequests,
+    [byKind.partitionKey]: partitions.allRequests.of(request.requestId),
     [byKind.sortKey]: sortKey,
     ...request,
   };
@@ -67,7 +84,7 @@ export function evidenceItem(evidence: Evidence): Record<string, unknown> {
     schemaVersion: ITEM_SCHEMA_VERSION,
     [byOwner.partitionKey]: partitions.evidenceOfFactory(evidence.factoryId),
     [byOwner.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allEvidence,
+    [byKind.partitionKey]: partitions.allEvidence.of(evidence.evidenceId),
     [byKind.sortKey]: sortKey,
     ...evidence,
   };
@@ -86,7 +103,7 @@ export function auditItem(event: AuditEvent, ttlDays: number): Record<string, un
       [byCounterparty.partitionKey]: partitions.auditOfResource(event.resource.id),
       [byCounterparty.sortKey]: sortKey,
     }),
-    [byKind.partitionKey]: partitions.allAudit,
+    [byKind.partitionKey]: partitions.allAudit.of(event.eventId),
     [byKind.sortKey]: sortKey,
     ...event,
   };

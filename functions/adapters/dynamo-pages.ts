@@ -1,36 +1,55 @@
 /**
- * Newest-first paginated queries on a GSI, with opaque cursors. A cursor is the last key
- * read, base64url JSON; on the way back in it must be well formed and name the very
- * partition the caller's own query reads, so it can never reach another tenant's items.
+ * Newest-first paginated queries on a GSI, with opaque cursors. A list reads one index
+ * partition (a tenant's), or several shards of one (an every-tenant list), merged by sort
+ * key. A cursor holds, per partition read, the last key consumed (or that it is exhausted),
+ * base64url JSON; on the way back in it must be well formed and name exactly the partitions
+ * the caller's own query reads, so it can never reach another tenant's items.
  */
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { INDEXES, PARTITION_KEY, SORT_KEY, type IndexDefinition } from '../config/table.js';
+import { PARTITION_KEY, SORT_KEY, type IndexDefinition } from '../config/table.js';
 import { ValidationError } from '../core/errors.js';
 import type { Page, PageRequest } from '../core/ports.js';
 import { dynamo } from './dynamo-errors.js';
 
 type Item = Record<string, unknown>;
+type Key = Record<string, string>;
 
 export interface IndexQuery {
   readonly index: IndexDefinition;
-  readonly partition: string;
+  /** The partition keys read: one for a tenant's list, every shard for an every-tenant list. */
+  readonly partitions: readonly string[];
   /** Inclusive bounds on the index sort key. */
   readonly sortKeyFrom?: string | undefined;
   readonly sortKeyTo?: string | undefined;
   readonly filter?: { readonly expression: string; readonly names: Record<string, string>; readonly values: Record<string, unknown> } | undefined;
 }
 
-/** Query rounds per page when a filter discards items; the page may then come back short, with a cursor. */
+/** Query rounds per partition and page when a filter discards items; the page may then come back short, with a cursor. */
 const MAX_ROUNDS = 10;
 
-const CursorKey = z.record(z.string().check(z.maxLength(16)), z.string().check(z.maxLength(1024)));
+/** Where a partition's reading stands: not begun, after this key, or at its end. */
+type Position = 'start' | Key | 'end';
 
-export function encodeCursor(key: Item): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+interface Cursor {
+  /** The sort key of the last item answered: partitions not begun yet read only older items. */
+  readonly bound?: string | undefined;
+  readonly positions: Record<string, Position>;
 }
 
-export function decodeCursor(cursor: string, query: IndexQuery): Item {
+const CursorSchema = z.strictObject({
+  bound: z.optional(z.string().check(z.maxLength(1024))),
+  positions: z.record(
+    z.string().check(z.maxLength(1024)),
+    z.union([z.enum(['start', 'end']), z.record(z.string().check(z.maxLength(16)), z.string().check(z.maxLength(1024)))]),
+  ),
+});
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, query: IndexQuery): Cursor {
   const invalid = () => new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list' }]);
   let parsed: unknown;
   try {
@@ -38,16 +57,28 @@ export function decodeCursor(cursor: string, query: IndexQuery): Item {
   } catch {
     throw invalid();
   }
-  const key = CursorKey.safeParse(parsed);
-  const expected = [PARTITION_KEY, SORT_KEY, query.index.partitionKey, query.index.sortKey].sort();
-  if (!key.success || JSON.stringify(Object.keys(key.data).sort()) !== JSON.stringify(expected)) throw invalid();
-  if (key.data[query.index.partitionKey] !== query.partition) throw invalid();
-  return key.data;
+  const result = CursorSchema.safeParse(parsed);
+  if (!result.success) throw invalid();
+  const { positions } = result.data;
+  const keyNames = JSON.stringify([PARTITION_KEY, SORT_KEY, query.index.partitionKey, query.index.sortKey].sort());
+  if (JSON.stringify(Object.keys(positions).sort()) !== JSON.stringify([...query.partitions].sort())) throw invalid();
+  for (const [partition, position] of Object.entries(positions)) {
+    if (position === 'start' || position === 'end') continue;
+    if (JSON.stringify(Object.keys(position).sort()) !== keyNames || position[query.index.partitionKey] !== partition) throw invalid();
+  }
+  return result.data;
 }
 
-function keyOf(item: Item, index: IndexDefinition): Item {
+function keyOf(item: Item, index: IndexDefinition): Key {
   const names = [PARTITION_KEY, SORT_KEY, index.partitionKey, index.sortKey];
-  return Object.fromEntries(names.map((name) => [name, item[name]]));
+  return Object.fromEntries(names.map((name) => [name, String(item[name])]));
+}
+
+interface PartitionRead {
+  readonly partition: string;
+  readonly items: Item[];
+  /** The last key evaluated when the partition has more to read. */
+  readonly lastEvaluated?: Key;
 }
 
 export async function queryPage(
@@ -57,20 +88,71 @@ export async function queryPage(
   page: PageRequest,
 ): Promise<Page<Item>> {
   const { index } = query;
+  const { bound, positions }: Cursor =
+    page.cursor === undefined ? { positions: Object.fromEntries(query.partitions.map((p) => [p, 'start'])) } : decodeCursor(page.cursor, query);
+
+  const reads = await Promise.all(
+    query.partitions.flatMap((partition) => {
+      const position = positions[partition]!;
+      if (position === 'end') return [];
+      return [readPartition(client, tableName, query, partition, position === 'start' ? { below: bound } : { after: position }, page.limit)];
+    }),
+  );
+
+  // An item is safe to answer only if no unread item of any partition can sort before it:
+  // unread items of a partition all sort after its last evaluated key (newest first), and
+  // that key is itself an item already read.
+  const sortKey = (item: Item) => String(item[index.sortKey]);
+  const frontier = reads.reduce((max, r) => (r.lastEvaluated && r.lastEvaluated[index.sortKey]! > max ? r.lastEvaluated[index.sortKey]! : max), '');
+  const answered = reads
+    .flatMap((r) => r.items)
+    .filter((item) => sortKey(item) >= frontier)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+    .slice(0, page.limit);
+
+  const next: Record<string, Position> = {};
+  for (const partition of query.partitions) {
+    const read = reads.find((r) => r.partition === partition);
+    if (!read) {
+      next[partition] = 'end';
+      continue;
+    }
+    const taken = answered.filter((item) => item[index.partitionKey] === partition);
+    if (taken.length === read.items.length) next[partition] = read.lastEvaluated ?? 'end';
+    else if (taken.length > 0) next[partition] = keyOf(taken.at(-1)!, index);
+    else next[partition] = positions[partition]!;
+  }
+  const open = Object.values(next).some((position) => position !== 'end');
+  const nextBound = answered.length > 0 ? sortKey(answered.at(-1)!) : bound;
+  return { items: answered, ...(open && { nextCursor: encodeCursor({ ...(nextBound !== undefined && { bound: nextBound }), positions: next }) }) };
+}
+
+async function readPartition(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  query: IndexQuery,
+  partition: string,
+  from: { readonly after: Key } | { readonly below: string | undefined },
+  limit: number,
+): Promise<PartitionRead> {
+  const { index } = query;
   const names: Record<string, string> = { '#pk': index.partitionKey, ...query.filter?.names };
-  const values: Record<string, unknown> = { ':pk': query.partition, ...query.filter?.values };
+  const values: Record<string, unknown> = { ':pk': partition, ...query.filter?.values };
+  // The bound is the sort key of an item already answered: read up to it, then drop it.
+  const below = 'below' in from ? from.below : undefined;
+  const upper = below !== undefined && (query.sortKeyTo === undefined || below < query.sortKeyTo) ? below : query.sortKeyTo;
   let keyCondition = '#pk = :pk';
-  if (query.sortKeyFrom !== undefined || query.sortKeyTo !== undefined) {
+  if (query.sortKeyFrom !== undefined || upper !== undefined) {
     names['#sk'] = index.sortKey;
-    if (query.sortKeyFrom !== undefined && query.sortKeyTo !== undefined) {
+    if (query.sortKeyFrom !== undefined && upper !== undefined) {
       keyCondition += ' AND #sk BETWEEN :from AND :to';
-      Object.assign(values, { ':from': query.sortKeyFrom, ':to': query.sortKeyTo });
+      Object.assign(values, { ':from': query.sortKeyFrom, ':to': upper });
     } else if (query.sortKeyFrom !== undefined) {
       keyCondition += ' AND #sk >= :from';
       values[':from'] = query.sortKeyFrom;
     } else {
       keyCondition += ' AND #sk <= :to';
-      values[':to'] = query.sortKeyTo;
+      values[':to'] = upper;
     }
   }
   const input: QueryCommandInput = {
@@ -80,22 +162,16 @@ export async function queryPage(
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ScanIndexForward: false,
-    Limit: page.limit,
+    Limit: limit,
     ...(query.filter && { FilterExpression: query.filter.expression }),
   };
-  let startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, query);
   const items: Item[] = [];
+  let startKey: Item | undefined = 'after' in from ? from.after : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const result = await dynamo(() => client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })));
-    items.push(...(result.Items ?? []));
+    items.push(...(result.Items ?? []).filter((item) => below === undefined || String(item[index.sortKey]) < below));
     startKey = result.LastEvaluatedKey;
-    if (items.length >= page.limit || !startKey) break;
+    if (items.length >= limit || !startKey) break;
   }
-  if (items.length > page.limit) {
-    const kept = items.slice(0, page.limit);
-    return { items: kept, nextCursor: encodeCursor(keyOf(kept.at(-1)!, index)) };
-  }
-  return { items, ...(startKey && { nextCursor: encodeCursor(startKey) }) };
+  return { partition, items, ...(startKey && { lastEvaluated: keyOf(startKey, index) }) };
 }
-
-export { INDEXES };

@@ -53,10 +53,10 @@ export class DynamoRequestRepository implements RequestRepository {
   async list(scope: RequestListScope, filter: { status?: RequestStatus | undefined }, page: PageRequest): Promise<Page<EvidenceRequest>> {
     const query: IndexQuery = {
       ...(scope.by === 'buyer'
-        ? { index: INDEXES.byOwner, partition: partitions.requestsOfBuyer(scope.orgId) }
+        ? { index: INDEXES.byOwner, partitions: [partitions.requestsOfBuyer(scope.orgId)] }
         : scope.by === 'factory'
-          ? { index: INDEXES.byCounterparty, partition: partitions.requestsOfFactory(scope.orgId) }
-          : { index: INDEXES.byKind, partition: partitions.allRequests }),
+          ? { index: INDEXES.byCounterparty, partitions: [partitions.requestsOfFactory(scope.orgId)] }
+          : { index: INDEXES.byKind, partitions: partitions.allRequests.all }),
       ...(filter.status && {
         filter: { expression: '#status = :status', names: { '#status': 'status' }, values: { ':status': filter.status } },
       }),

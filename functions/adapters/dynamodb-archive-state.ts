@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ManifestHeadConflictError, type AuditEventSource, type ManifestHead, type ManifestHeadStore } from '../archive/ports.js';
 import { INDEXES } from '../config/table.js';
+import { partitions } from './dynamo-items.js';
 
 export const MANIFEST_HEAD_KEY = { pk: 'SYSTEM#manifest-head', sk: 'manifest-head' } as const;
 
@@ -47,7 +48,7 @@ export class DynamoManifestHeadStore implements ManifestHeadStore {
   }
 }
 
-/** Audit events by time on the all-audit index (gsi3: pk `AUDIT`, sk `<occurredAt>#<eventId>`). */
+/** Audit events by time on the all-audit index (gsi3: pk `AUDIT#<shard>`, sk `<occurredAt>#<eventId>`), every shard. */
 export class DynamoAuditEventSource implements AuditEventSource {
   private readonly doc: DynamoDBDocumentClient;
   constructor(
@@ -60,25 +61,27 @@ export class DynamoAuditEventSource implements AuditEventSource {
   async eventIdsBetween(from: string, to: string): Promise<string[]> {
     const index = INDEXES.byKind;
     const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :kind AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#id': 'eventId', '#at': 'occurredAt' },
-          ExpressionAttributeValues: { ':kind': 'AUDIT', ':from': from, ':to': to },
-          ProjectionExpression: '#id, #at',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const occurredAt = String(item['occurredAt']);
-        if (occurredAt >= from && occurredAt < to) ids.push(String(item['eventId']));
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const shard of partitions.allAudit.all) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: '#pk = :kind AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#id': 'eventId', '#at': 'occurredAt' },
+            ExpressionAttributeValues: { ':kind': shard, ':from': from, ':to': to },
+            ProjectionExpression: '#id, #at',
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const occurredAt = String(item['occurredAt']);
+          if (occurredAt >= from && occurredAt < to) ids.push(String(item['eventId']));
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
     return ids;
   }
 }
