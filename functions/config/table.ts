@@ -33,7 +33,7 @@ export const INDEXES = {
   byOwner: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** requests by addressed factory (FACTORY#<org>), audit by resource (RESOURCE#<id>). */
   byCounterparty: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  /** every request (REQUEST), every evidence (EVIDENCE), every audit event (AUDIT), for auditors and admins. */
+  /** every request (REQUEST#<shard>), every evidence (EVIDENCE#<shard>), every audit event (AUDIT#<shard>), for auditors and admins; eight shards each, merged on read. */
   byKind: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const satisfies Record<string, IndexDefinition>;
 
