@@ -1,5 +1,4 @@
 /** In-memory ports for I/O-free measurements: the same contracts as the DynamoDB adapters, no network. */
-import type { IdempotencyRecord, IdempotencyStore, StoredAnswer } from '../functions/core/idempotency.js';
 import type { AuditLog, EvidenceRepository, FileUploads, OrganisationDirectory, Page, RequestRepository, StoredEvidence, StoredRequest } from '../functions/core/ports.js';
 import type { AuditEvent } from '../functions/schemas/audit.js';
 
@@ -52,25 +51,3 @@ export const memoryOrganisations: OrganisationDirectory = {
 
 export const memoryUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
 
-export class MemoryIdempotency implements IdempotencyStore {
-  readonly records = new Map<string, IdempotencyRecord>();
-  async claim(record: IdempotencyRecord, now: Date) {
-    const existing = this.records.get(record.keyHash);
-    if (existing && existing.expiresAt > now.getTime() / 1000) return false;
-    this.records.set(record.keyHash, record);
-    return true;
-  }
-  async get(hash: string) {
-    return this.records.get(hash);
-  }
-  async takeOver() {
-    return false;
-  }
-  async complete(hash: string, owner: string, answer: StoredAnswer) {
-    const r = this.records.get(hash);
-    if (!r || r.owner !== owner) return false;
-    this.records.set(hash, { ...r, status: 'COMPLETED', answer });
-    return true;
-  }
-  async release() {}
-}

@@ -11,7 +11,8 @@ import { createHandler } from '../functions/http/requests.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { freePort } from '../local/net.js';
-import { MemoryAuditLog, MemoryEvidence, MemoryIdempotency, MemoryRequests, memoryOrganisations } from './memory-ports.js';
+import { MemoryAuditLog, MemoryEvidence, MemoryRequests, memoryOrganisations } from './memory-ports.js';
+import { MemoryIdempotencyStore } from '../test/support/memory-idempotency-store.js';
 import { percentile } from './stats.js';
 
 export interface LatencyPair {
@@ -50,7 +51,7 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
       requests,
       evidence: new MemoryEvidence(),
       organisations: memoryOrganisations,
-      idempotency: new MemoryIdempotency(),
+      idempotency: new MemoryIdempotencyStore(),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
     const eventFor = (method: string, url: string, body?: unknown): APIGatewayProxyEvent => {

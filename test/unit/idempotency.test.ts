@@ -7,42 +7,10 @@ import {
   canonicalJson,
   idempotencyKeyOf,
   keyHash,
-  type IdempotencyRecord,
-  type IdempotencyStore,
   type StoredAnswer,
 } from '../../functions/core/idempotency.js';
+import { MemoryIdempotencyStore } from '../support/memory-idempotency-store.js';
 import { IdempotencyKeyReusedError, IdempotentRequestInFlightError, ValidationError } from '../../functions/core/errors.js';
-
-/** The store's contract in memory, with the same conditions as the DynamoDB adapter. */
-class MemoryStore implements IdempotencyStore {
-  readonly records = new Map<string, IdempotencyRecord>();
-  async claim(record: IdempotencyRecord, now: Date) {
-    const existing = this.records.get(record.keyHash);
-    if (existing && existing.expiresAt > now.getTime() / 1000) return false;
-    this.records.set(record.keyHash, record);
-    return true;
-  }
-  async get(hash: string) {
-    return this.records.get(hash);
-  }
-  async takeOver(hash: string, body: string, owner: string, lockedUntil: number, now: Date) {
-    const r = this.records.get(hash);
-    if (!r || r.bodyHash !== body || r.expiresAt <= now.getTime() / 1000) return false;
-    if (!(r.status === 'RELEASED' || (r.status === 'IN_PROGRESS' && r.lockedUntil <= now.getTime()))) return false;
-    this.records.set(hash, { ...r, status: 'IN_PROGRESS', owner, lockedUntil });
-    return true;
-  }
-  async complete(hash: string, owner: string, answer: StoredAnswer) {
-    const r = this.records.get(hash);
-    if (!r || r.owner !== owner || r.status !== 'IN_PROGRESS') return false;
-    this.records.set(hash, { ...r, status: 'COMPLETED', answer });
-    return true;
-  }
-  async release(hash: string, owner: string) {
-    const r = this.records.get(hash);
-    if (r && r.owner === owner && r.status === 'IN_PROGRESS') this.records.set(hash, { ...r, status: 'RELEASED' });
-  }
-}
 
 const scope = { userId: 'u1', method: 'POST', path: '/v1/requests', key: 'k1' };
 const answer: StoredAnswer = { statusCode: 201, outcome: 'SUCCESS', correlationId: 'c1', body: '{"ok":true}' };
@@ -108,7 +76,7 @@ describe('keyHash and the header', () => {
 
 describe('beginIdempotentCall', () => {
   it('claims a fresh key, then replays the stored answer for an equal body', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     const first = await beginIdempotentCall(store, scope, { a: 1, b: 2 }, time);
     expect(first.kind).toBe('run');
@@ -118,14 +86,14 @@ describe('beginIdempotentCall', () => {
   });
 
   it('refuses another body with IdempotencyKeyReusedError, completed or not', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     await beginIdempotentCall(store, scope, { a: 1 }, time);
     await expect(beginIdempotentCall(store, scope, { a: 2 }, time)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
 
   it('waits for an in-flight call, bounded, then answers IdempotentRequestInFlightError', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     await beginIdempotentCall(store, scope, {}, time);
     const started = time.clock().getTime();
@@ -134,7 +102,7 @@ describe('beginIdempotentCall', () => {
   });
 
   it('stops after a bounded number of looks even when the clock stands still', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const frozen = new Date(Date.UTC(2026, 0, 1));
     let sleeps = 0;
     const options = { clock: () => frozen, sleep: async () => void (sleeps += 1), waitMs: 300, pollMs: 100 };
@@ -144,7 +112,7 @@ describe('beginIdempotentCall', () => {
   });
 
   it('picks up the answer of a call that completes while a repeat waits', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     const first = await beginIdempotentCall(store, scope, {}, time);
     if (first.kind !== 'run') throw new Error('expected a claim');
@@ -156,7 +124,7 @@ describe('beginIdempotentCall', () => {
   });
 
   it('takes over a released claim, or one whose call died, but never a live one', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     const first = await beginIdempotentCall(store, scope, {}, time);
     if (first.kind !== 'run') throw new Error('expected a claim');
@@ -173,7 +141,7 @@ describe('beginIdempotentCall', () => {
   });
 
   it('forgets a key after 24 hours', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryIdempotencyStore();
     const time = fakeTime();
     const first = await beginIdempotentCall(store, scope, { a: 1 }, time);
     if (first.kind !== 'run') throw new Error('expected a claim');
