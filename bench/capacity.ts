@@ -28,7 +28,7 @@ import { freePort } from '../local/net.js';
 import { seedOrganisations } from '../local/seed.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { createServer } from 'node:http';
-import { memoryUploads } from './memory-ports.js';
+import { memoryFileUrls } from './memory-ports.js';
 
 export interface CapacityFigures {
   readonly operation: string;
@@ -99,7 +99,7 @@ export async function measureCapacity(dynamodbEndpoint: string): Promise<Capacit
       evidence: new DynamoEvidenceRepository(documents, settings),
       organisations: new DynamoOrganisationDirectory(documents, tableName),
       idempotency: new DynamoIdempotencyStore(documents, tableName),
-      uploads: memoryUploads,
+      fileUrls: memoryFileUrls,
     };
     const handlers: Record<string, ApiHandler> = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps) };
     const tokens = new Map<string, string>();

@@ -1,5 +1,5 @@
 /** In-memory ports for I/O-free measurements: the same contracts as the DynamoDB adapters, no network. */
-import type { AuditLog, EvidenceRepository, FileUploads, OrganisationDirectory, Page, RequestRepository, StoredEvidence, StoredRequest } from '../functions/core/ports.js';
+import type { AuditLog, EvidenceRepository, FileStatusChange, OrganisationDirectory, Page, RequestRepository, StoredEvidence, StoredRequest } from '../functions/core/ports.js';
 import type { AuditEvent } from '../functions/schemas/audit.js';
 
 export class MemoryRequests implements RequestRepository {
@@ -30,6 +30,11 @@ export class MemoryEvidence implements EvidenceRepository {
     const stored = this.items.get(id)!;
     this.items.set(id, { ...stored, evidence: { ...stored.evidence, latestVersion: version.version }, versions: [...stored.versions, version] });
   }
+  async setFileStatus(change: FileStatusChange) {
+    const stored = this.items.get(change.evidenceId)!;
+    const versions = stored.versions.map((v) => (v.version === change.version && v.file ? { ...v, file: { ...v.file, status: change.to } } : v));
+    this.items.set(change.evidenceId, { ...stored, versions });
+  }
   async list() {
     return { items: [] };
   }
@@ -49,5 +54,5 @@ export const memoryOrganisations: OrganisationDirectory = {
   kindOf: async (orgId) => (orgId.startsWith('F') ? 'factory' : orgId.startsWith('B') ? 'buyer' : undefined),
 };
 
-export const memoryUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
+export { memoryFileUrls } from '../test/support/memory-file-urls.js';
 

@@ -1,19 +1,28 @@
 /**
- * The local S3-compatible store (s3rver on a folder under `.local/`), with two things
- * s3rver lacks and the archive relies on: write-once PUTs (`If-None-Match: *` answers 412
- * when the key exists, as S3 does) and a port file so command-line tools can find a
- * running store or start their own on the same folder. A PUT is answered only once its
- * object is whole on disk (s3rver answers earlier), and a torn object does not count as
- * existing, so a crash mid-write is repaired by the redelivered batch.
+ * The local S3-compatible store (s3rver on a folder under `.local/`), with what s3rver lacks
+ * and the product relies on, answered with S3's own error codes:
+ * - write-once PUTs (`If-None-Match: *` answers 412 when the key exists);
+ * - presigned URLs checked as S3 checks them (SigV4 signature over the signed headers,
+ *   expiry), so a client sending another content type or length than signed is refused;
+ * - a PUT carrying `x-amz-checksum-sha256` is stored only if the body has that SHA-256 and
+ *   the declared length (BadDigest, IncompleteBody, XAmzContentSHA256Mismatch otherwise);
+ * - buckets named in `checksumBuckets` refuse, as the evidence bucket's policy does, a PUT
+ *   without the checksum header or without `If-None-Match: *` (AccessDenied);
+ * - ObjectCreated events, raised once the object is whole on disk;
+ * - a port file so command-line tools can find a running store or start their own.
+ * A PUT is answered only once its object is whole on disk (s3rver answers earlier), and a
+ * torn object does not count as existing, so a crash mid-write is repaired by the
+ * redelivered batch.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { open, readFile, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './net.js';
+import { checkPresigned, isPresigned, type S3ErrorAnswer } from './s3-presigned-check.js';
 
 interface S3rverInstance {
   configureBuckets(): Promise<void>;
@@ -25,7 +34,8 @@ interface S3rverInstance {
 function objectTarget(req: IncomingMessage): { bucket: string; key: string } | undefined {
   if (req.method !== 'PUT' || req.headers['x-amz-copy-source']) return undefined;
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if ([...url.searchParams.keys()].some((name) => name !== 'x-id')) return undefined; // multipart parts, acl, tagging...
+  // Multipart parts, acl, tagging... are subresources; `x-id` and a presigned URL's X-Amz-* are not.
+  if ([...url.searchParams.keys()].some((name) => name !== 'x-id' && !/^x-amz-/i.test(name))) return undefined;
   const [, bucket = '', ...rest] = url.pathname.split('/');
   const key = rest.map(decodeURIComponent).join('/');
   return bucket && key ? { bucket: decodeURIComponent(bucket), key } : undefined;
@@ -70,6 +80,14 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** An object written whole, as S3 event notifications describe it. */
+export interface ObjectCreated {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
 export interface LocalS3Options {
   /** Folder holding the objects. */
   readonly directory: string;
@@ -78,6 +96,82 @@ export interface LocalS3Options {
   readonly port?: number;
   /** Where to record the endpoint for other processes; nothing is written when omitted. */
   readonly portFile?: string;
+  /** Buckets whose policy requires `x-amz-checksum-sha256` and `If-None-Match: *` on every PUT. @default none */
+  readonly checksumBuckets?: readonly string[];
+  /** Called once per object written whole (S3's ObjectCreated:Put). */
+  readonly onObjectCreated?: (event: ObjectCreated) => void;
+  /** The clock presigned URLs are checked against. @default the system clock */
+  readonly now?: () => Date;
+}
+
+/** S3's largest single PUT is 5 GB; the local store buffers checksummed bodies, so it stops well below. */
+const MAX_CHECKED_BODY = 512 * 1024 ** 2;
+
+function errorXml(answer: S3ErrorAnswer, resource: string): string {
+  const escape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${answer.code}</Code><Message>${escape(answer.message)}</Message><Resource>${escape(resource)}</Resource><RequestId>${Date.now().toString(16).toUpperCase()}</RequestId></Error>`;
+}
+
+function answerError(req: IncomingMessage, res: ServerResponse, answer: S3ErrorAnswer): void {
+  req.resume();
+  res.statusCode = answer.status;
+  res.setHeader('content-type', 'application/xml');
+  res.setHeader('connection', 'close');
+  res.end(errorXml(answer, (req.url ?? '/').split('?')[0]!));
+}
+
+/** The whole body, or the S3 error for a body shorter than its Content-Length. */
+function readBody(req: IncomingMessage, declared: number): Promise<Buffer | S3ErrorAnswer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const incomplete: S3ErrorAnswer = { status: 400, code: 'IncompleteBody', message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' };
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= declared) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(length === declared ? Buffer.concat(chunks) : incomplete));
+    req.on('aborted', () => resolve(incomplete));
+    req.on('error', () => resolve(incomplete));
+  });
+}
+
+/**
+ * S3's checks of a PUT body against its `x-amz-checksum-sha256` (and a hex `x-amz-content-sha256`).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+function checkBody(req: IncomingMessage, body: Buffer): S3ErrorAnswer | undefined {
+  const checksum = String(req.headers['x-amz-checksum-sha256']);
+  const declared = Buffer.from(checksum, 'base64');
+  if (declared.length !== 32 || declared.toString('base64') !== checksum) {
+    return { status: 400, code: 'InvalidRequest', message: 'Value for x-amz-checksum-sha256 header is invalid.' };
+  }
+  const digest = createHash('sha256').update(body).digest();
+  if (!digest.equals(declared)) return { status: 400, code: 'BadDigest', message: 'The SHA256 you specified did not match the calculated checksum.' };
+  const contentSha = req.headers['x-amz-content-sha256'];
+  if (typeof contentSha === 'string' && /^[0-9a-fA-F]{64}$/.test(contentSha) && contentSha.toLowerCase() !== digest.toString('hex')) {
+    return { status: 400, code: 'XAmzContentSHA256Mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  }
+  return undefined;
+}
+
+/** A request s3rver can read again: the same head, the checked body. */
+function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(req.socket);
+  Object.assign(copy, {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
+    // A message not `complete` when destroyed counts as aborted and takes the socket with it.
+    complete: true,
+  });
+  copy.push(body);
+  copy.push(null);
+  return copy;
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
@@ -92,34 +186,63 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   });
   await s3rver.configureBuckets();
   const handle = s3rver.callback();
-  const server: Server = createServer((req, res) => {
+  const checksumBuckets = new Set(options.checksumBuckets ?? []);
+  const now = options.now ?? (() => new Date());
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (isPresigned(req.url ?? '/')) {
+      const refused = checkPresigned({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, LOCAL_S3_CREDENTIALS, now());
+      if (refused) return answerError(req, res, refused);
+    }
     const target = objectTarget(req);
     if (!target) return handle(req, res);
+    const hasChecksum = req.headers['x-amz-checksum-sha256'] !== undefined;
+    if (checksumBuckets.has(target.bucket) && (!hasChecksum || req.headers['if-none-match'] !== '*')) {
+      // What the evidence bucket's policy answers (lib/evidence-files.ts): explicit deny.
+      return answerError(req, res, { status: 403, code: 'AccessDenied', message: 'Access Denied' });
+    }
+    if (hasChecksum) {
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      if (!Number.isSafeInteger(declared)) return answerError(req, res, { status: 411, code: 'MissingContentLength', message: 'You must provide the Content-Length HTTP header.' });
+      if (declared > MAX_CHECKED_BODY) return answerError(req, res, { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' });
+      const body = await readBody(req, declared);
+      if (!Buffer.isBuffer(body)) return answerError(req, res, body);
+      const refused = checkBody(req, body);
+      if (refused) return answerError(req, res, refused);
+      req = replay(req, body);
+    }
     const objectPath = s3rver.store.getResourcePath(target.bucket, target.key, 'object');
     const md5Path = s3rver.store.getResourcePath(target.bucket, target.key, 'object.md5');
     const expectedSize = Number(req.headers['content-length'] ?? NaN);
     // s3rver answers before the object is on disk: answer only once it is whole and synced,
-    // so a checkpoint taken after the answer never points past an object a crash could lose.
+    // so a checkpoint taken after the answer never points past an object a crash could lose;
+    // ObjectCreated follows the answer, as in S3.
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.end = ((...args: unknown[]) => {
       if (res.statusCode !== 200 || !Number.isFinite(expectedSize)) return end(...args);
-      void untilDurable(objectPath, expectedSize).finally(() => end(...args));
+      void untilDurable(objectPath, expectedSize).finally(() => {
+        end(...args);
+        const etag = String(res.getHeader('etag') ?? '').replaceAll('"', '');
+        options.onObjectCreated?.({ bucket: target.bucket, key: target.key, size: expectedSize, etag });
+      });
       return res;
     }) as typeof res.end;
     if (req.headers['if-none-match'] !== '*') return handle(req, res);
-    complete(objectPath, md5Path).then(
-      (exists) => {
-        if (!exists) return handle(req, res);
-        req.resume();
-        res.statusCode = 412;
-        res.setHeader('content-type', 'application/xml');
-        end(
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
-            '<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
-        );
-      },
-      () => handle(req, res),
+    const exists = await complete(objectPath, md5Path).catch(() => false);
+    if (!exists) return handle(req, res);
+    req.resume();
+    res.statusCode = 412;
+    res.setHeader('content-type', 'application/xml');
+    end(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+        '<Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>',
     );
+  }
+
+  const server: Server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) answerError(req, res, { status: 500, code: 'InternalError', message: String(error) });
+    });
   });
   server.keepAliveTimeout = 5_000;
   const port = options.port ?? (await freePort());

@@ -5,9 +5,9 @@
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INDEXES, PARTITION_KEY, SORT_KEY } from '../config/table.js';
 import { ConflictError } from '../core/errors.js';
-import type { EvidenceListScope, EvidenceRepository, EvidenceShare, Page, PageRequest, StoredEvidence } from '../core/ports.js';
+import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, EvidenceShare, FileStatusChange, Page, PageRequest, StoredEvidence, StoredVersion } from '../core/ports.js';
 import type { AuditEvent } from '../schemas/audit.js';
-import type { Evidence, EvidenceVersion } from '../schemas/evidence.js';
+import type { Evidence } from '../schemas/evidence.js';
 import { dynamo } from './dynamo-errors.js';
 import { auditPut, evidenceItem, keys, partitions, stripKeys } from './dynamo-items.js';
 import { queryPage } from './dynamo-pages.js';
@@ -43,12 +43,12 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
     } while (startKey);
     const header = items.find((item) => item[SORT_KEY] === 'EVIDENCE');
     if (!header) return undefined;
-    const { versions, ...evidence } = stripKeys<Evidence>(header);
+    const { versions, ...evidence } = stripKeys<EvidenceRecord>(header);
     const shares = items.filter((item) => item.entity === 'share').map((item) => stripKeys<EvidenceShare>(item));
     return { evidence, versions, shares };
   }
 
-  async create(evidence: Omit<Evidence, 'versions'>, first: EvidenceVersion, audit: AuditEvent): Promise<void> {
+  async create(evidence: Omit<Evidence, 'versions'>, first: StoredVersion, audit: AuditEvent): Promise<void> {
     await dynamo(() =>
       this.client.send(
         new TransactWriteCommand({
@@ -67,7 +67,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
     );
   }
 
-  async appendVersion(evidenceId: string, expectedLatest: number, version: EvidenceVersion, audit: AuditEvent): Promise<void> {
+  async appendVersion(evidenceId: string, expectedLatest: number, version: StoredVersion, audit: AuditEvent): Promise<void> {
     if (version.version > MAX_VERSIONS) throw new ConflictError(`An evidence holds at most ${MAX_VERSIONS} versions`);
     await dynamo(() =>
       this.client.send(
@@ -94,7 +94,33 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
     );
   }
 
-  async list(scope: EvidenceListScope, filter: { docType?: string | undefined }, page: PageRequest): Promise<Page<Evidence>> {
+  async setFileStatus(change: FileStatusChange, audit: AuditEvent): Promise<void> {
+    // Versions are appended in order under a guard on latestVersion, so version n sits at index n - 1;
+    // the condition checks it anyway, with the file id and the statuses the change may leave.
+    const at = `versions[${change.version - 1}]`;
+    const from = Object.fromEntries(change.from.map((status, i) => [`:from${i}`, status]));
+    await dynamo(() =>
+      this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.settings.tableName,
+                Key: keys.evidence(change.evidenceId),
+                UpdateExpression: `SET ${at}.#file.#status = :to`,
+                ConditionExpression: `${at}.#version = :version AND ${at}.#file.#fileId = :fileId AND ${at}.#file.#status IN (${Object.keys(from).join(', ')})`,
+                ExpressionAttributeNames: { '#file': 'file', '#status': 'status', '#version': 'version', '#fileId': 'fileId' },
+                ExpressionAttributeValues: { ':to': change.to, ':version': change.version, ':fileId': change.fileId, ...from },
+              },
+            },
+            auditPut(audit, this.settings),
+          ],
+        }),
+      ),
+    );
+  }
+
+  async list(scope: EvidenceListScope, filter: { docType?: string | undefined }, page: PageRequest): Promise<Page<EvidenceRecord>> {
     const result = await queryPage(
       this.client,
       this.settings.tableName,
@@ -108,7 +134,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
       },
       page,
     );
-    return { ...result, items: result.items.map((item) => stripKeys<Evidence>(item)) };
+    return { ...result, items: result.items.map((item) => stripKeys<EvidenceRecord>(item)) };
   }
 
 }

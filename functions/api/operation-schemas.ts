@@ -5,7 +5,19 @@
 import type * as z from 'zod/mini';
 import type { Operation } from '../core/permissions.js';
 import { AuditPage, ListAuditQuery } from '../schemas/audit.js';
-import { AddVersionBody, AddVersionResult, CreateEvidenceBody, Evidence, EvidencePage, EvidencePath, ListEvidenceQuery } from '../schemas/evidence.js';
+import {
+  AddVersionBody,
+  AddVersionResult,
+  CreateEvidenceBody,
+  CreateEvidenceResult,
+  Evidence,
+  EvidencePage,
+  EvidencePath,
+  FileDownload,
+  ListEvidenceQuery,
+  UploadUrlResult,
+  VersionPath,
+} from '../schemas/evidence.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -38,10 +50,12 @@ export const OPERATION_SCHEMAS = {
   reviewItem: { path: ItemPath, body: ReviewBody, response: EvidenceRequest },
   cancelRequest: { path: RequestPath, body: CancelBody, response: EvidenceRequest },
   getRequestHistory: { path: RequestPath, query: PageQuery, response: AuditPage },
-  createEvidence: { body: CreateEvidenceBody, response: Evidence, status: 201 },
+  createEvidence: { body: CreateEvidenceBody, response: CreateEvidenceResult, status: 201 },
   listEvidence: { query: ListEvidenceQuery, response: EvidencePage },
   getEvidence: { path: EvidencePath, response: Evidence },
   addEvidenceVersion: { path: EvidencePath, body: AddVersionBody, response: AddVersionResult, status: 201 },
+  issueUploadUrl: { path: VersionPath, response: UploadUrlResult },
+  downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
 } as const satisfies Record<Operation, OperationSchemas>;

@@ -81,6 +81,16 @@ export const ROUTES: readonly Route[] = [
     summary: 'Add a version to an evidence',
   },
   {
+    method: 'POST', path: '/v1/evidence/{evidenceId}/versions/{version}/upload-url', group: 'evidence', operation: 'issueUploadUrl',
+    audit: { action: 'evidence.file.upload-url', resourceType: 'evidence', idParam: 'evidenceId' },
+    summary: 'A new upload URL for a version\'s file still PENDING_UPLOAD',
+  },
+  {
+    method: 'GET', path: '/v1/evidence/{evidenceId}/versions/{version}/file', group: 'evidence', operation: 'downloadEvidenceFile',
+    audit: { action: 'evidence.file.download', resourceType: 'evidence', idParam: 'evidenceId' },
+    summary: 'A download URL for a version\'s AVAILABLE file',
+  },
+  {
     method: 'GET', path: '/v1/audit', group: 'audit', operation: 'listAudit',
     audit: { action: 'audit.read', resourceType: 'audit' }, summary: 'Query the audit trail',
   },

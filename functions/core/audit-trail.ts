@@ -26,6 +26,7 @@ export interface Outcomes {
 export class AuditTrail {
   private resourceId: string | undefined;
   private recordedEvent: AuditEvent | undefined;
+  private details: Record<string, unknown> | undefined;
 
   constructor(
     private readonly call: CallContext,
@@ -44,8 +45,14 @@ export class AuditTrail {
     this.resourceId = resourceId;
   }
 
+  /** Facts of the call every outcome's event carries in `changes` (the version a download asked for). */
+  describe(details: Record<string, unknown>): void {
+    this.details = { ...this.details, ...details };
+  }
+
   event(outcomes: Outcomes): AuditEvent {
     const now = this.clock();
+    const changes = this.details || outcomes.changes ? { ...this.details, ...outcomes.changes } : undefined;
     const { userId, role, orgId } = this.principal;
     return {
       eventId: newEventId(now.getTime()),
@@ -59,7 +66,7 @@ export class AuditTrail {
       correlationId: this.call.correlationId,
       ...(this.call.sourceIp && { sourceIp: this.call.sourceIp }),
       ...(this.call.userAgent && { userAgent: this.call.userAgent }),
-      ...(outcomes.changes && { changes: outcomes.changes }),
+      ...(changes && { changes }),
     };
   }
 
@@ -80,4 +87,27 @@ export class AuditTrail {
 export function redactForParty(event: AuditEvent): AuditEvent {
   const { sourceIp: _ip, userAgent: _agent, ...rest } = event;
   return rest;
+}
+
+/** The actor of events that no user caused (the file verifier). */
+export const SYSTEM_ACTOR = { userId: 'system', role: 'system' } as const;
+
+/** The audit event of a system action (no caller, no network details). */
+export function systemEvent(event: Pick<AuditEvent, 'action' | 'outcome' | 'resource' | 'statusCode' | 'correlationId'> & {
+  readonly reason?: string | undefined;
+  readonly changes?: Record<string, unknown>;
+  readonly now: Date;
+}): AuditEvent {
+  return {
+    eventId: newEventId(event.now.getTime()),
+    occurredAt: event.now.toISOString(),
+    action: event.action,
+    outcome: event.outcome,
+    actor: { ...SYSTEM_ACTOR },
+    resource: event.resource,
+    statusCode: event.statusCode,
+    ...(event.reason && { reason: event.reason }),
+    correlationId: event.correlationId,
+    ...(event.changes && { changes: event.changes }),
+  };
 }

@@ -6,7 +6,7 @@
  * - `any`: allowed without an owning object (creating one of the role's own);
  * - `own`: allowed on objects of the caller's organisation (a request's buyer org or
  *   addressed factory, a factory's own evidence); another tenant's object answers 404;
- * - `shared`: a buyer reading evidence a fulfilment shared with its org;
+ * - `shared`: a buyer reading evidence (and downloading its files) a fulfilment shared with its org;
  * - `all`: every tenant's objects (read-only roles).
  */
 export const ROLES = ['buyer', 'factory', 'auditor', 'admin'] as const;
@@ -27,6 +27,8 @@ export const OPERATIONS = [
   'listEvidence',
   'getEvidence',
   'addEvidenceVersion',
+  'issueUploadUrl',
+  'downloadEvidenceFile',
   'listAudit',
   'getMe',
 ] as const;
@@ -47,6 +49,8 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   listEvidence: { buyer: 'never', factory: 'own', auditor: 'all', admin: 'all' },
   getEvidence: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
   addEvidenceVersion: { buyer: 'never', factory: 'own', auditor: 'never', admin: 'never' },
+  issueUploadUrl: { buyer: 'never', factory: 'own', auditor: 'never', admin: 'never' },
+  downloadEvidenceFile: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
   listAudit: { buyer: 'never', factory: 'never', auditor: 'all', admin: 'all' },
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
 };

@@ -1,6 +1,7 @@
 /** What the use cases need from storage. Adapters implement these on DynamoDB. */
 import type { AuditEvent, ListAuditQuery } from '../schemas/audit.js';
-import type { Evidence, EvidenceVersion } from '../schemas/evidence.js';
+import type { Evidence, EvidenceVersion, FileInfo, FileStatus, StoredEvidenceFile } from '../schemas/evidence.js';
+import type { MeasuredObject } from './evidence-files.js';
 import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
 
 export interface Page<T> {
@@ -45,24 +46,44 @@ export interface RequestRepository {
   list(scope: RequestListScope, filter: { status?: RequestStatus | undefined }, page: PageRequest): Promise<Page<EvidenceRequest>>;
 }
 
+/** A version as stored: its file also holds the random id of its storage key. */
+export type StoredVersion = Omit<EvidenceVersion, 'file'> & { readonly file?: StoredEvidenceFile };
+
+/** An evidence as stored, its versions with their file ids. */
+export type EvidenceRecord = Omit<Evidence, 'versions'> & { readonly versions: StoredVersion[] };
+
 /** An evidence header with every version and every share. */
 export interface StoredEvidence {
   readonly evidence: Omit<Evidence, 'versions'>;
-  readonly versions: EvidenceVersion[];
+  readonly versions: StoredVersion[];
   readonly shares: EvidenceShare[];
+}
+
+/** A change of one version's file status, guarded by the statuses it may leave. */
+export interface FileStatusChange {
+  readonly evidenceId: string;
+  readonly version: number;
+  readonly fileId: string;
+  readonly from: readonly FileStatus[];
+  readonly to: FileStatus;
 }
 
 export type EvidenceListScope = { readonly by: 'factory'; readonly factoryId: string } | { readonly by: 'all' };
 
 export interface EvidenceRepository {
   get(evidenceId: string): Promise<StoredEvidence | undefined>;
-  create(evidence: Omit<Evidence, 'versions'>, first: EvidenceVersion, audit: AuditEvent): Promise<void>;
+  create(evidence: Omit<Evidence, 'versions'>, first: StoredVersion, audit: AuditEvent): Promise<void>;
   /**
    * Appends version latestVersion + 1 with its audit event in one transaction.
    * @throws ConcurrentUpdateError when another version was added first (retry with the new latest).
    */
-  appendVersion(evidenceId: string, expectedLatest: number, version: EvidenceVersion, audit: AuditEvent): Promise<void>;
-  list(scope: EvidenceListScope, filter: { docType?: string | undefined }, page: PageRequest): Promise<Page<Evidence>>;
+  appendVersion(evidenceId: string, expectedLatest: number, version: StoredVersion, audit: AuditEvent): Promise<void>;
+  /**
+   * Sets a version's file status if its file is still `fileId` in one of `from`, with the audit event.
+   * @throws ConcurrentUpdateError when the file is not (or no longer) in one of those statuses.
+   */
+  setFileStatus(change: FileStatusChange, audit: AuditEvent): Promise<void>;
+  list(scope: EvidenceListScope, filter: { docType?: string | undefined }, page: PageRequest): Promise<Page<EvidenceRecord>>;
 }
 
 export interface AuditFilter extends Omit<ListAuditQuery, 'limit' | 'cursor'> {
@@ -79,9 +100,26 @@ export interface OrganisationDirectory {
   kindOf(orgId: string): Promise<'buyer' | 'factory' | undefined>;
 }
 
-/** Presigned upload address for an evidence file. */
-export interface FileUploads {
-  uploadUrl(key: string, file: { contentType: string; size: number; sha256: string }): Promise<string>;
+/** A presigned address and the moment it stops working. */
+export interface PresignedUrl {
+  readonly url: string;
+  readonly expiresAt: Date;
+}
+
+/** Presigned addresses of evidence files in the evidence bucket. */
+export interface EvidenceFileUrls {
+  /** A PUT that accepts exactly this size, SHA-256 and content type, once (If-None-Match: *). */
+  upload(key: string, file: Pick<FileInfo, 'contentType' | 'size' | 'sha256'>): Promise<PresignedUrl>;
+  /** A GET that downloads the object as an attachment under `fileName`. */
+  download(key: string, file: Pick<FileInfo, 'fileName' | 'contentType'>): Promise<PresignedUrl>;
+}
+
+/** The stored objects themselves, for the file verifier. */
+export interface EvidenceObjects {
+  /** Streams the object and answers its size and SHA-256; undefined when there is no such object. */
+  measure(key: string): Promise<MeasuredObject | undefined>;
+  /** Tags the object REJECTED: the bucket refuses to serve it and its lifecycle removes it. */
+  tagRejected(key: string): Promise<void>;
 }
 
 /** First answers of POSTs sent with an `Idempotency-Key`: the port and its logic live in idempotency.ts. */

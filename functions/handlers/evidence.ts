@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
-import { S3PresignedUploads } from '../adapters/s3-presigned-uploads.js';
+import { S3EvidenceFileUrls } from '../adapters/s3-evidence-file-urls.js';
 import { ENV, optionalEnv } from '../config/environment.js';
 import { createHandler } from '../http/evidence.js';
 import { tableFromEnv } from '../http/table-from-env.js';
@@ -17,12 +17,12 @@ export const handler = createHandler({
   auditLog: new DynamoAuditLog(client, settings),
   idempotency: new DynamoIdempotencyStore(client, settings.tableName),
   evidence: new DynamoEvidenceRepository(client, settings),
-  uploads: new S3PresignedUploads(
-    new S3Client({
+  fileUrls: new S3EvidenceFileUrls({
+    s3: new S3Client({
       ...(s3Endpoint && { endpoint: s3Endpoint, forcePathStyle: true }),
       maxAttempts: 3,
       requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
     }),
-    optionalEnv(ENV.evidenceBucket),
-  ),
+    bucket: optionalEnv(ENV.evidenceBucket),
+  }),
 });

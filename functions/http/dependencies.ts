@@ -5,7 +5,7 @@
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
-import type { AuditLog, EvidenceRepository, FileUploads, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 
 export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
@@ -13,13 +13,14 @@ export interface AppDeps {
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
   readonly organisations: OrganisationDirectory;
-  readonly uploads: FileUploads;
+  /** Presigned PUT and GET addresses of evidence files. */
+  readonly fileUrls: EvidenceFileUrls;
   /** The first answers of POSTs sent with an `Idempotency-Key`. */
   readonly idempotency: IdempotencyStore;
   readonly now?: () => Date;
 }
 
 export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'requests' | 'evidence' | 'organisations' | 'now'>;
-export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'evidence' | 'uploads' | 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'evidence' | 'fileUrls' | 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier'>;

@@ -1,5 +1,6 @@
-/** Lambda entry for the evidence routes: create, list, read, add a version. */
+/** Lambda entry for the evidence routes: create, list, read, add a version, upload and download files. */
 import * as useCases from '../core/use-cases/evidence.js';
+import * as fileUseCases from '../core/use-cases/evidence-files.js';
 import type { Operation } from '../core/permissions.js';
 import { apiOperation, type OperationSpec } from '../middleware/api-route.js';
 import type { EvidenceDeps } from './dependencies.js';
@@ -26,6 +27,14 @@ export function createHandler(deps: EvidenceDeps) {
     addEvidenceVersion: op({
       operation: 'addEvidenceVersion',
       run: async ({ path, body }, ctx) => ({ body: await useCases.addEvidenceVersion(deps, ctx, path.evidenceId, body) }),
+    }),
+    issueUploadUrl: op({
+      operation: 'issueUploadUrl',
+      run: async ({ path }, ctx) => ({ body: await fileUseCases.issueUploadUrl(deps, ctx, path.evidenceId, path.version) }),
+    }),
+    downloadEvidenceFile: op({
+      operation: 'downloadEvidenceFile',
+      run: async ({ path }, ctx) => ({ body: await fileUseCases.downloadEvidenceFile(deps, ctx, path.evidenceId, path.version) }),
     }),
   });
 }

@@ -20,6 +20,10 @@ export const AuditAction = z.enum([
   'evidence.list',
   'evidence.read',
   'evidence.version.create',
+  'evidence.file.upload-url',
+  'evidence.file.download',
+  /** The file verifier (actor: the system) marked a version's file AVAILABLE or REJECTED. */
+  'evidence.file.verify',
   'audit.read',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;

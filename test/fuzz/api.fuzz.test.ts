@@ -18,7 +18,6 @@ import { DynamoIdempotencyStore } from '../../functions/adapters/dynamo-idempote
 import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
 import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
 import { ROUTES, type Route, type RouteGroup } from '../../functions/api/routes.js';
-import type { FileUploads } from '../../functions/core/ports.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import type { AppDeps } from '../../functions/http/dependencies.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
@@ -32,6 +31,7 @@ import { seedOrganisations } from '../../local/seed.js';
 import { createTestTable } from '../support/dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from '../support/tokens.js';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { memoryFileUrls } from '../support/memory-file-urls.js';
 
 /** Calls per property run, run concurrently; runs per route. 14 routes x 90 x 8 = 10,080 cases. */
 const BATCH = 8;
@@ -50,7 +50,6 @@ const known = { requestIds: [] as string[], itemIds: [] as string[], evidenceIds
 /** Every call made: its request id and whether it must leave exactly one audit event. */
 const calls: { requestId: string; audited: boolean; label: string }[] = [];
 
-const fakeUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
 
 interface Call {
   readonly method: string;
@@ -98,7 +97,7 @@ beforeAll(async () => {
     evidence: new DynamoEvidenceRepository(documents, settings),
     organisations: new DynamoOrganisationDirectory(documents, tableName),
     idempotency: new DynamoIdempotencyStore(documents, tableName),
-    uploads: fakeUploads,
+    fileUrls: memoryFileUrls,
   };
   handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) };
   for (const user of USERS) tokenOf.set(user, await tokens.accessToken(user));

@@ -14,7 +14,6 @@ import { stripKeys } from '../../functions/adapters/dynamo-items.js';
 import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
 import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
 import { ROUTES } from '../../functions/api/routes.js';
-import type { FileUploads } from '../../functions/core/ports.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import type { AppDeps } from '../../functions/http/dependencies.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
@@ -28,6 +27,7 @@ import { freePort } from '../../local/net.js';
 import { seedOrganisations } from '../../local/seed.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './tokens.js';
+import { memoryFileUrls } from './memory-file-urls.js';
 
 export interface CallOptions {
   /** Sign in as this demo user; or pass `token` for a raw Authorization bearer token. */
@@ -56,8 +56,6 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-/** Presigned URLs need no server; a fixed-format fake keeps handler tests free of S3. */
-const fakeUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
 
 export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
   const table = await createTestTable('api');
@@ -72,7 +70,7 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
     evidence: new DynamoEvidenceRepository(documents, settings),
     organisations: new DynamoOrganisationDirectory(documents, table.tableName),
     idempotency: new DynamoIdempotencyStore(documents, table.tableName),
-    uploads: fakeUploads,
+    fileUrls: memoryFileUrls,
     ...overrides,
   };
   const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });

@@ -1,28 +1,32 @@
 /** Use cases of a factory's evidence library: create, read, list, add a version. */
-import type { AddVersionBody, AddVersionResult, CreateEvidenceBody, Evidence, EvidenceVersion, ListEvidenceQuery } from '../../schemas/evidence.js';
+import type { AddVersionBody, AddVersionResult, CreateEvidenceBody, CreateEvidenceResult, Evidence, ListEvidenceQuery } from '../../schemas/evidence.js';
 import { authorize, orgOf } from '../access.js';
 import { NotFoundError } from '../errors.js';
 import { newEvidenceId } from '../ids.js';
-import type { EvidenceListScope, EvidenceRepository, FileUploads, Page, StoredEvidence } from '../ports.js';
+import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, Page, StoredEvidence, StoredVersion } from '../ports.js';
+import { fileKeyOf, newVersionFile, publicVersion, type EvidenceFileDeps } from './evidence-files.js';
 import type { UseCaseContext } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
 import { pageOf } from './requests.js';
 
-export interface EvidenceDeps {
+export interface EvidenceDeps extends EvidenceFileDeps {
   readonly evidence: EvidenceRepository;
-  readonly uploads: FileUploads;
 }
 
-/** Creating evidence creates version 1; `expiresAt` applies to it and may lie in the past. */
-export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, body: CreateEvidenceBody): Promise<Evidence> {
+/**
+ * Creating evidence creates version 1; `expiresAt` applies to it and may lie in the past.
+ * With a file, version 1's file starts PENDING_UPLOAD and the answer carries its upload URL.
+ */
+export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, body: CreateEvidenceBody): Promise<CreateEvidenceResult> {
   const factoryId = orgOf(ctx.principal);
   const now = ctx.now();
   const at = now.toISOString();
-  const first: EvidenceVersion = {
+  const first: StoredVersion = {
     version: 1,
     createdAt: at,
     createdBy: ctx.principal.userId,
     ...(body.expiresAt !== undefined && { expiresAt: body.expiresAt }),
+    ...(body.file !== undefined && { file: newVersionFile(body.file) }),
   };
   const evidence: Omit<Evidence, 'versions'> = {
     evidenceId: newEvidenceId(now.getTime()),
@@ -35,14 +39,23 @@ export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, bo
     updatedAt: at,
   };
   ctx.audit.identify(evidence.evidenceId);
-  await ctx.audit.commit(201, { docType: evidence.docType, version: 1 }, (event) => deps.evidence.create(evidence, first, event));
-  return { ...evidence, versions: [first] };
+  await ctx.audit.commit(201, { docType: evidence.docType, version: 1, ...(first.file && { sha256: first.file.sha256 }) }, (event) =>
+    deps.evidence.create(evidence, first, event),
+  );
+  const created = { ...evidence, versions: [publicVersion(first)] };
+  return first.file ? { ...created, uploadUrl: await uploadUrlOf(deps, { evidence, versions: [first], shares: [] }, first) } : created;
+}
+
+async function uploadUrlOf(deps: EvidenceFileDeps, stored: StoredEvidence, version: StoredVersion): Promise<string | undefined> {
+  if (!version.file) return undefined;
+  return (await deps.fileUrls.upload(fileKeyOf(stored, { ...version, file: version.file }), version.file)).url;
 }
 
 export async function listEvidence(deps: EvidenceDeps, ctx: UseCaseContext, query: ListEvidenceQuery): Promise<Page<Evidence>> {
   const scope = authorize(ctx.principal, 'listEvidence');
   const listScope: EvidenceListScope = scope === 'all' ? { by: 'all' } : { by: 'factory', factoryId: orgOf(ctx.principal) };
-  return deps.evidence.list(listScope, { docType: query.docType }, pageOf(query));
+  const page = await deps.evidence.list(listScope, { docType: query.docType }, pageOf(query));
+  return { ...page, items: page.items.map(({ versions, ...header }) => assemble(header, versions)) };
 }
 
 /** A buyer sees only the versions shared with its organisation, and the evidence as of those. */
@@ -50,26 +63,27 @@ export async function getEvidence(deps: EvidenceDeps, ctx: UseCaseContext, evide
   const scope = authorize(ctx.principal, 'getEvidence');
   const stored = await deps.evidence.get(evidenceId);
   if (!stored) throw new NotFoundError('evidence');
-  if (scope === 'all') return assemble(stored, stored.versions);
-  if (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) return assemble(stored, stored.versions);
+  if (scope === 'all') return assemble(stored.evidence, stored.versions);
+  if (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) return assemble(stored.evidence, stored.versions);
   if (scope === 'shared') {
     const shared = new Set(stored.shares.filter((s) => s.buyerOrgId === ctx.principal.orgId).map((s) => s.version));
     const versions = stored.versions.filter((v) => shared.has(v.version));
     const latest = versions.at(-1);
-    if (latest) return { ...assemble(stored, versions), latestVersion: latest.version, updatedAt: latest.createdAt };
+    if (latest) return { ...assemble(stored.evidence, versions), latestVersion: latest.version, updatedAt: latest.createdAt };
   }
   throw new NotFoundError('evidence', { hidesTenant: true });
 }
 
-function assemble(stored: StoredEvidence, versions: EvidenceVersion[]): Evidence {
-  return { ...stored.evidence, versions };
+function assemble(header: Omit<EvidenceRecord, 'versions'>, versions: readonly StoredVersion[]): Evidence {
+  return { ...header, versions: versions.map(publicVersion) };
 }
 
 /**
  * 1. Only the owning factory adds versions.
  * 2. The new version is latestVersion + 1, written with the header's guard so concurrent adds
  *    get distinct, contiguous numbers (a lost race re-reads and takes the next number).
- * 3. With a file, answers a presigned upload address bound to its size and SHA-256.
+ * 3. With a file, the file starts PENDING_UPLOAD under a server-chosen key (never its name) and
+ *    the answer carries a presigned PUT bound to its size, SHA-256 and content type.
  */
 export async function addEvidenceVersion(
   deps: EvidenceDeps,
@@ -82,20 +96,19 @@ export async function addEvidenceVersion(
     const stored = await deps.evidence.get(evidenceId);
     if (!stored) throw new NotFoundError('evidence');
     if (stored.evidence.factoryId !== factoryId) throw new NotFoundError('evidence', { hidesTenant: true });
-    const next: EvidenceVersion = {
+    const next: StoredVersion = {
       version: stored.evidence.latestVersion + 1,
       createdAt: ctx.now().toISOString(),
       createdBy: ctx.principal.userId,
       ...(body.expiresAt !== undefined && { expiresAt: body.expiresAt }),
       ...(body.notes !== undefined && { notes: body.notes }),
-      ...(body.file !== undefined && { file: body.file }),
+      ...(body.file !== undefined && { file: newVersionFile(body.file) }),
     };
     await ctx.audit.commit(201, { version: next.version, ...(body.file && { sha256: body.file.sha256 }) }, (event) =>
       deps.evidence.appendVersion(evidenceId, stored.evidence.latestVersion, next, event),
     );
-    return next;
+    return { stored, next };
   }, 60);
-  if (!version.file) return { version: version.version };
-  const key = `evidence/${factoryId}/${evidenceId}/v${version.version}/${version.file.fileName}`;
-  return { version: version.version, uploadUrl: await deps.uploads.uploadUrl(key, version.file) };
+  const uploadUrl = await uploadUrlOf(deps, version.stored, version.next);
+  return { version: version.next.version, ...(uploadUrl && { uploadUrl }) };
 }

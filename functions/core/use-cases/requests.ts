@@ -80,7 +80,8 @@ export function pageOf(query: { limit?: number | undefined; cursor?: string | un
 /**
  * 1. The caller's factory must be the one the request is addressed to.
  * 2. The evidence must be the factory's own, of the item's docType, and the version must
- *    exist and not be expired (checked before any state rule).
+ *    exist, not be expired, and its file (if it has one) be AVAILABLE (checked before any
+ *    state rule).
  * 3. The item moves to FULFILLED; the version is shared with the buyer org; one transaction
  *    with the audit event, guarded by the request's revision (a lost race re-reads).
  */
@@ -124,6 +125,11 @@ async function checkEvidence(deps: RequestDeps, ctx: UseCaseContext, body: Fulfi
   if (!version) throw new ValidationError([{ path: '/version', message: `the evidence has no version ${number}` }]);
   if (version.expiresAt !== undefined && Date.parse(version.expiresAt) <= now.getTime()) {
     throw new ValidationError([{ path: '/version', message: `version ${number} expired at ${version.expiresAt}` }]);
+  }
+  // A version that declared a file shares it only once the stored object was verified; a
+  // version without any file fulfils as before (the contract names only files not AVAILABLE).
+  if (version.file && version.file.status !== 'AVAILABLE') {
+    throw new ValidationError([{ path: '/version', message: `the file of version ${number} is ${version.file.status}, not AVAILABLE` }]);
   }
   return number;
 }
