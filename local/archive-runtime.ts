@@ -18,7 +18,7 @@ import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-
 import { createHandler as createArchiver, jsonLogger } from '../functions/handlers/archiver.js';
 import { createHandler as createExport } from '../functions/handlers/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from './s3-local.js';
+import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3, type LocalS3Options } from './s3-local.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 
 export interface ArchiveRuntimeOptions {
@@ -47,6 +47,8 @@ export interface ArchiveRuntimeOptions {
   /** Stream poller: pause between reads of an idle stream. @default 200 */
   readonly pollIntervalMs?: number;
   readonly log?: Logger;
+  /** More buckets in the same local S3 store (the evidence files), their policies and object events. */
+  readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated'> & { readonly buckets?: readonly string[] };
 }
 
 export interface ArchiveRuntime {
@@ -136,7 +138,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   const paths = localArchivePaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
   const log = options.log ?? jsonLogger;
-  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
+  const { buckets: objectBuckets = [], ...objectStore } = options.objectStore ?? {};
+  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET, ...objectBuckets], portFile: paths.s3PortFile, ...objectStore });
   const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
   const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
   const runtimeFile: RuntimeFile = {

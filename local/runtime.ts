@@ -12,7 +12,8 @@ import { ENV } from '../functions/config/environment.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
-import { LOCAL_S3_CREDENTIALS } from './s3-local.js';
+import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
+import { createObjectEventBus, type EventHandler, type ObjectEventBus } from './object-events.js';
 import { createLocalHttpServer, type LambdaHandler } from './http-server.js';
 import { ensureTable, seedOrganisations } from './seed.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
@@ -37,6 +38,8 @@ export type StartArchiveRuntime = (options: {
   /** The runtime's data dir; the archive keeps its files below it. */
   dataDir: string;
   dynamodbDataDir: string;
+  /** The evidence bucket in the same store: its policy and its ObjectCreated events. */
+  objectStore: { buckets: readonly string[]; checksumBuckets: readonly string[]; onObjectCreated: (event: ObjectCreated) => void };
 }) => Promise<ArchiveRuntime>;
 
 export interface LocalRuntimeOptions {
@@ -71,6 +74,8 @@ export interface LocalRuntime {
   readonly passwordSource: string;
   /** The environment the handlers run with. */
   readonly handlerEnv: Readonly<Record<string, string>>;
+  /** The evidence bucket's ObjectCreated events on their way to the file verifier (tests await `idle()`). */
+  readonly objectEvents: ObjectEventBus;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -125,10 +130,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     let archive: ArchiveRuntime | undefined;
     const startArchive = options.startArchive ?? startArchiveRuntime;
+    const objectEvents = createObjectEventBus({ failureFile: join(dataDir, 'failures', 'file-verifier.jsonl') });
     if (startArchive) {
       log('starting the archive runtime');
-      archive = await startArchive({ dynamodbEndpoint: dynamodb.endpoint, tableName, dataDir, dynamodbDataDir });
+      archive = await startArchive({
+        dynamodbEndpoint: dynamodb.endpoint,
+        tableName,
+        dataDir,
+        dynamodbDataDir,
+        objectStore: { buckets: [LOCAL_EVIDENCE_BUCKET], checksumBuckets: [LOCAL_EVIDENCE_BUCKET], onObjectCreated: (event) => objectEvents.deliver(event) },
+      });
       stoppers.push(() => archive!.stop());
+      stoppers.push(() => objectEvents.idle());
       await ensureBucket(archive.s3Endpoint, LOCAL_EVIDENCE_BUCKET);
     }
 
@@ -148,6 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(archive?.bucket && { [ENV.archiveBucket]: archive.bucket, [ENV.evidenceBucket]: LOCAL_EVIDENCE_BUCKET }),
     };
     const handlers = await loadHandlers(handlerEnv);
+    objectEvents.connect(await loadHandler('file-verifier'));
     http.ready({ issuer, routes: ROUTES, handlers });
     log(`ready on ${url}`);
 
@@ -165,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       users: DEMO_USERS,
       passwordSource: demoPasswordSource(env),
       handlerEnv,
+      objectEvents,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
@@ -199,15 +214,16 @@ async function loadHandlers(handlerEnv: Readonly<Record<string, string>>): Promi
   delete process.env.AWS_PROFILE;
   loadedHandlerEnv = { ...handlerEnv };
 
-  const entries = await Promise.all(
-    ROUTE_GROUPS.map(async (group) => {
-      const file = new URL(`../functions/handlers/${group}.ts`, import.meta.url);
-      const module = (await import(file.href)) as { handler?: unknown };
-      if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${group}.ts exports no \`handler\` function`);
-      return [group, module.handler as LambdaHandler] as const;
-    }),
-  );
+  const entries = await Promise.all(ROUTE_GROUPS.map(async (group) => [group, (await loadHandler(group)) as LambdaHandler] as const));
   return Object.fromEntries(entries) as Record<RouteGroup, LambdaHandler>;
+}
+
+/** A production Lambda entry (functions/handlers/<name>.ts), once the handler environment is set. */
+async function loadHandler(name: string): Promise<EventHandler> {
+  const file = new URL(`../functions/handlers/${name}.ts`, import.meta.url);
+  const module = (await import(file.href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${name}.ts exports no \`handler\` function`);
+  return module.handler as EventHandler;
 }
 
 function listen(server: import('node:http').Server, port: number): Promise<number> {

@@ -1,0 +1,103 @@
+/**
+ * The local stand-in for EventBridge between the evidence bucket and the file verifier: each
+ * ObjectCreated of the local S3 store becomes the "Object Created" event S3 sends EventBridge
+ * in AWS, delivered to the very handler Lambda runs, with retries like Lambda's asynchronous
+ * invocation, and, when those are spent, a line in a failure file (the failure queue's stand-in)
+ * and an error log line (its alarm's).
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ObjectCreated } from './s3-local.js';
+
+export type EventHandler = (event: unknown) => Promise<unknown>;
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html */
+export function objectCreatedEvent(created: ObjectCreated, now = new Date()) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: 'eu-west-1',
+    resources: [`arn:aws:s3:::${created.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: created.bucket },
+      object: { key: created.key, size: created.size, etag: created.etag },
+      'request-id': randomUUID(),
+      requester: '000000000000',
+      reason: 'PutObject',
+    },
+  };
+}
+
+export interface ObjectEventBusOptions {
+  /** Where events whose retries are spent are appended, one JSON line each. */
+  readonly failureFile: string;
+  /** Attempts per event (Lambda's asynchronous invocation: 1 + 2 retries). @default 3 */
+  readonly attempts?: number;
+  /** Pause before the n-th retry: n * this. @default 500 ms */
+  readonly retryDelayMs?: number;
+  readonly log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface ObjectEventBus {
+  /** Queues one event; delivered once a handler is connected. */
+  deliver(created: ObjectCreated): void;
+  connect(handler: EventHandler): void;
+  /** Resolves when every queued event was handled or sent to the failure file. */
+  idle(): Promise<void>;
+}
+
+export function createObjectEventBus(options: ObjectEventBusOptions): ObjectEventBus {
+  const attempts = options.attempts ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 500;
+  const log = options.log ?? ((message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details })));
+  const waiting: ReturnType<typeof objectCreatedEvent>[] = [];
+  let handler: EventHandler | undefined;
+  let running = Promise.resolve();
+
+  async function handle(event: ReturnType<typeof objectCreatedEvent>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler!(event);
+        return;
+      } catch (error) {
+        if (attempt >= attempts) {
+          mkdirSync(dirname(options.failureFile), { recursive: true });
+          appendFileSync(options.failureFile, JSON.stringify({ failedAt: new Date().toISOString(), error: String(error), event }) + '\n');
+          log('file verifier failed; event kept in the failure file', { key: event.detail.object.key, failureFile: options.failureFile, error: String(error) });
+          return;
+        }
+        await sleep(attempt * retryDelayMs);
+      }
+    }
+  }
+
+  function drain(): void {
+    if (!handler) return;
+    for (const event of waiting.splice(0)) running = running.then(() => handle(event));
+  }
+
+  return {
+    deliver(created) {
+      waiting.push(objectCreatedEvent(created));
+      drain();
+    },
+    connect(next) {
+      handler = next;
+      drain();
+    },
+    async idle() {
+      let seen: Promise<void>;
+      do {
+        seen = running;
+        await seen;
+      } while (seen !== running);
+    },
+  };
+}
