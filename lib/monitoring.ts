@@ -36,6 +36,29 @@ export const DENIED = 'DENIED';
 /** The export logs this phrase (and fails) when table and archive disagree. */
 export const RECONCILIATION_MISMATCH_TERMS = 'audit reconciliation mismatch';
 
+/** An alarm at 1 or more per period (unless `options` say otherwise) that notifies `topic` of ALARM and OK. */
+export function topicAlarm(
+  scope: Construct,
+  id: string,
+  topic: sns.ITopic,
+  description: string,
+  metric: cloudwatch.IMetric,
+  options: Partial<cloudwatch.CreateAlarmOptions> = {},
+): cloudwatch.Alarm {
+  const a = new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric,
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    ...options,
+  });
+  a.addAlarmAction(new actions.SnsAction(topic));
+  a.addOkAction(new actions.SnsAction(topic));
+  return a;
+}
+
 export interface MonitoringProps {
   readonly settings: StageSettings;
   /** Encrypts the alarm topic. */
@@ -65,17 +88,7 @@ export class Monitoring extends Construct {
     if (props.settings.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.settings.alarmEmail));
 
     const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        ...options,
-      });
-      a.addAlarmAction(new actions.SnsAction(this.topic));
-      a.addOkAction(new actions.SnsAction(this.topic));
+      const a = topicAlarm(this, alarmId, this.topic, description, metric, options);
       this.alarms.push(a);
       return a;
     };

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/config/table.js';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { EvidenceFileStorage } from './evidence-files.js';
 import { Identity } from './identity.js';
 import type { StageSettings } from './stages.js';
 
@@ -176,6 +177,8 @@ export class StatefulStack extends Stack {
         ? [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: [...props.settings.allowedOrigins], allowedHeaders: ['*'], maxAge: 3000 }]
         : undefined,
     });
+
+    new EvidenceFileStorage(this, 'EvidenceFiles', { bucket: this.evidenceBucket, key: this.evidenceKey });
 
     this.resultsBucket = secureBucket('AthenaResultsBucket', this.archiveKey, {
       lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],

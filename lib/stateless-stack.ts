@@ -15,8 +15,10 @@ import type { Construct } from 'constructs';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/api/routes.js';
 import { ARCHIVE_BATCH_PARTITION } from '../functions/archive/ports.js';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { Analytics } from './analytics.js';
 import { EvidenceApi } from './api.js';
+import { EvidenceFileVerifier } from './evidence-files.js';
 import { Monitoring } from './monitoring.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -49,6 +51,8 @@ export class StatelessStack extends Stack {
   readonly exportFailures: sqs.Queue;
   readonly monitoring: Monitoring;
   readonly analytics: Analytics;
+  /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
+  readonly fileVerifier: EvidenceFileVerifier;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -96,15 +100,15 @@ export class StatelessStack extends Stack {
       }
       apiFunctions[group] = fn;
     }
-    // Presigned PUT URLs are signed by the evidence function's role: it needs to be allowed the PUT itself.
+    // Presigned PUT and GET URLs are signed by the evidence function's role: it must be allowed the calls themselves.
     const evidenceFn = apiFunctions.evidence;
     evidenceFn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'PresignEvidenceUploads', actions: ['s3:PutObject'], resources: [`${evidenceArn}/*`] }),
+      new iam.PolicyStatement({ sid: 'PresignEvidenceFiles', actions: ['s3:PutObject', 's3:GetObject'], resources: [`${evidenceArn}/${EVIDENCE_KEY_PREFIX}*`] }),
     );
-    stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+    stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
     const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
     for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit]) acknowledge(fn, tableIndexes, INDEX_REASON);
-    acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/*`, 'Presigned PUTs of uploaded files under server-generated keys anywhere in the evidence bucket; no read, no delete.');
+    acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
     // Stream consumer.
@@ -224,6 +228,18 @@ export class StatelessStack extends Stack {
       archiveBucket: stateful.archiveBucket,
       resultsBucket: stateful.resultsBucket,
       resultsKey: stateful.archiveKey,
+    });
+
+    this.fileVerifier = new EvidenceFileVerifier(this, 'FileVerifier', {
+      bucketName: stateful.evidenceBucket.bucketName,
+      bucketArnExport: stateful.exports.evidenceBucketArn,
+      bucketKey: stateful.evidenceKey,
+      tableName: table.tableName,
+      tableArn,
+      tableKey,
+      auditTtlDays: settings.auditTtlDays,
+      opsKey,
+      alarmTopic: this.monitoring.topic,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });

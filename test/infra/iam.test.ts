@@ -105,10 +105,13 @@ describe('per-function least privilege', () => {
     );
   });
 
-  it('only the evidence group may PUT into the evidence bucket (presigned uploads)', () => {
-    const puts = allowStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('EvidenceBucketArn'));
-    expect(puts.map((p) => p.roles[0]!.replace(/Role.*/, ''))).toEqual(['Apievidence']);
-    expect(actionsOf(puts[0]!.statement)).toEqual(['s3:PutObject']);
+  it('only the evidence group may PUT into the evidence bucket (presigned uploads and downloads); the file verifier only reads and tags', () => {
+    const onBucket = allowStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('EvidenceBucketArn'));
+    const byRole = (role: string) => onBucket.filter((p) => p.roles[0]!.startsWith(role)).flatMap((p) => actionsOf(p.statement));
+    expect(new Set(onBucket.map((p) => p.roles[0]!.replace(/Role.*/, '')))).toEqual(new Set(['Apievidence', 'FileVerifierFunction']));
+    expect(byRole('Apievidence').sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(byRole('FileVerifierFunction').sort()).toEqual(['s3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging']);
+    for (const p of onBucket) expect(JSON.stringify(p.statement.Resource)).toContain('/evidence/*');
   });
 
   it('the archiver only puts objects under audit/ and changes/, reads the stream, and gets and puts only SYSTEM#archive-batch items', () => {
