@@ -18,6 +18,7 @@ import { createHandler as createVerifier } from '../../functions/handlers/file-v
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
 import { startLocalS3, type LocalS3 } from '../../local/s3-local.js';
+import type { FileInfo } from '../../functions/schemas/evidence.js';
 import type { TestTable } from './dynamodb.js';
 
 export const EVIDENCE_BUCKET = 'evidence-files';
@@ -68,7 +69,7 @@ export async function startLocalEvidenceStore(): Promise<LocalEvidenceStore> {
 export const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
 
 /** The `file` of a create or add-version body for these bytes. */
-export function declaredFile(bytes: Buffer, fileName = 'report.pdf', contentType = 'application/pdf') {
+export function declaredFile(bytes: Buffer, fileName = 'report.pdf', contentType: FileInfo['contentType'] = 'application/pdf'): FileInfo {
   return { fileName, contentType, size: bytes.length, sha256: sha256Of(bytes).toString('hex') };
 }
 
