@@ -31,6 +31,7 @@ import { seedOrganisations } from '../../local/seed.js';
 import { createTestTable } from '../support/dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from '../support/tokens.js';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { markFileAvailable } from '../support/evidence-files.js';
 import { memoryFileUrls } from '../support/memory-file-urls.js';
 
 /** Calls per property run, run concurrently; runs per route. 14 routes x 90 x 8 = 10,080 cases. */
@@ -116,6 +117,14 @@ beforeAll(async () => {
   for (const factory of ['factory1', 'factory2'] as const) {
     const created = await invoke({ method: 'POST', url: '/v1/evidence', caller: factory, body: JSON.stringify({ name: 'seed', docType: 'audit-report' }) });
     known.evidenceIds.push((JSON.parse(created.result.body) as { evidenceId: string }).evidenceId);
+    // One with a file left PENDING_UPLOAD (upload-url answers) and one verified (downloads answer).
+    for (const verified of [false, true]) {
+      const file = { fileName: 'seed.pdf', contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64) };
+      const withFile = await invoke({ method: 'POST', url: '/v1/evidence', caller: factory, body: JSON.stringify({ name: 'seed', docType: 'audit-report', file }) });
+      const evidenceId = (JSON.parse(withFile.result.body) as { evidenceId: string }).evidenceId;
+      if (verified) await markFileAvailable(table, evidenceId, 1);
+      known.evidenceIds.push(evidenceId);
+    }
   }
 }, 60_000);
 
@@ -142,10 +151,25 @@ const pick = (list: () => readonly string[]) => fc.nat().map((n) => list()[n % M
 const idLike = fc.oneof(pick(() => known.requestIds), pick(() => known.evidenceIds), pick(() => known.itemIds), hostileString, sized(100));
 const isoDate = fc.oneof(fc.date({ noInvalidDate: true, min: new Date('1970-01-01'), max: new Date('2200-01-01') }).map((d) => d.toISOString()), hostileString);
 
+const fileName = fc.oneof(
+  sized(255),
+  hostileString,
+  fc.constantFrom('../../../F002/evd_x/v2/cert.pdf', 'a\r\nX-Injected: 1', '\u202Efdp.exe', '.', '..', 'a/b', 'a\\b', 'ok.pdf', 'Prüf «2026».pdf'),
+);
+/** Path parameter `{version}`: plain numbers and what only looks like one. */
+const versionLike = fc.oneof(fc.constantFrom('1', '2', '0', '01', '-1', '+1', '1e2', '0x1', '1.0', '999999999', '9999999999'), hostileString);
+
 /** A body of the operation's shape, some fields valid and some hostile, sometimes with unknown fields. */
 function shaped(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
   return fc.tuple(fc.record(fields, { requiredKeys: [] }), fc.option(fc.dictionary(hostileString, anyValue, { maxKeys: 2 }), { freq: 5 })).map(([body, extra]) => ({ ...body, ...extra }));
 }
+
+const fileArb = shaped({
+  fileName: field(fileName),
+  contentType: field(fc.constantFrom('application/pdf', 'text/csv', 'text/html', 'text/html\r\nX-Injected: 1', '')),
+  size: field(fc.oneof(fc.constantFrom(0, 1, 100 * 1024 ** 2, 100 * 1024 ** 2 + 1), fc.integer({ min: -1, max: 2 ** 40 }))),
+  sha256: field(fc.stringMatching(/^[0-9a-f]{64}$/)),
+});
 
 const BODIES: Partial<Record<string, fc.Arbitrary<Record<string, unknown>>>> = {
   createRequest: shaped({
@@ -158,12 +182,8 @@ const BODIES: Partial<Record<string, fc.Arbitrary<Record<string, unknown>>>> = {
   fulfilItem: shaped({ evidenceId: field(idLike), version: field(fc.integer({ min: -1, max: 4 })) }),
   reviewItem: shaped({ decision: field(fc.constantFrom('ACCEPT', 'REJECT', 'accept')), comment: field(sized(1000)) }),
   cancelRequest: shaped({ reason: field(sized(1000)) }),
-  createEvidence: shaped({ name: field(sized(200)), docType: field(fc.constantFrom('audit-report', 'certificate')), notes: field(sized(1000)), expiresAt: field(isoDate) }),
-  addEvidenceVersion: shaped({
-    notes: field(sized(1000)),
-    expiresAt: field(isoDate),
-    file: field(shaped({ fileName: field(sized(200)), contentType: field(fc.constantFrom('application/pdf', 'text/html', '')), size: field(fc.integer({ min: -1, max: 2 ** 40 })), sha256: field(fc.stringMatching(/^[0-9a-f]{64}$/)) })),
-  }),
+  createEvidence: shaped({ name: field(sized(200)), docType: field(fc.constantFrom('audit-report', 'certificate')), notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
+  addEvidenceVersion: shaped({ notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
 };
 
 const rawBody = (operation: string | undefined) =>
@@ -200,7 +220,7 @@ function encode(value: string): string {
 
 function caseFor(route: Route): fc.Arbitrary<Call> {
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const paramValues = fc.tuple(...params.map(() => fc.oneof(idLike, fc.string({ minLength: 1, maxLength: 5 })).filter((v) => v.length > 0)));
+  const paramValues = fc.tuple(...params.map((name) => (name === 'version' ? versionLike : fc.oneof(idLike, fc.string({ minLength: 1, maxLength: 5 }))).filter((v) => v.length > 0)));
   return fc.record({ values: paramValues, query, caller: callerArb, body: fc.option(rawBody(route.operation), { freq: 8 }), key: idempotencyHeader }).map(({ values, query: q, caller, body, key }) => {
     let path = route.path;
     params.forEach((name, i) => (path = path.replace(`{${name}}`, encode(values[i]!))));

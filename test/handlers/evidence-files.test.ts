@@ -194,6 +194,10 @@ describe('upload-url', () => {
     expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/1/upload-url`, { as: 'buyer1' })).status).toBe(403);
     expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/7/upload-url`, { as: 'factory1' })).status).toBe(404);
     for (const bad of ['0', '01', 'one', '1.5']) expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/${bad}/upload-url`, { as: 'factory1' })).status).toBe(400);
+    // It takes no body: `{}` is fine, anything else is 400 (found by the fuzz suite as a 500).
+    expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/1/upload-url`, { as: 'factory1', body: {} })).status).toBe(200);
+    expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/1/upload-url`, { as: 'factory1', rawBody: '=B' })).status).toBe(400);
+    expect((await api.call('POST', `/v1/evidence/${evidenceId}/versions/1/upload-url`, { as: 'factory1', body: { version: 2 } })).status).toBe(400);
 
     expect((await putToUploadUrl(reissued.body.uploadUrl, bytes)).status).toBe(200);
     await store.events.idle();

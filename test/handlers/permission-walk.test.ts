@@ -7,6 +7,7 @@ import { ROUTES, type Route } from '../../functions/api/routes.js';
 import { scopeOf, type Operation } from '../../functions/core/permissions.js';
 import { DEMO_USERS, type DemoUsername } from '../../local/demo-users.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { markFileAvailable } from '../support/evidence-files.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -25,13 +26,17 @@ interface World {
   readonly fulfilledItemId: string;
   /** PENDING, ready for fulfilment. */
   readonly pendingItemId: string;
-  /** The factory's evidence, shared with the buyer by the fulfilment. */
+  /** The factory's evidence, shared with the buyer by the fulfilment: v1's file AVAILABLE, v2's PENDING_UPLOAD. */
   readonly evidenceId: string;
 }
 
+const FILE = { fileName: 'iso-9001.pdf', contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64) };
+
 /** A request from buyer N to factory N with one fulfilled and one pending item. */
 async function world(tenant: Tenant): Promise<World> {
-  const evidence = await api.call('POST', '/v1/evidence', { as: FACTORY[tenant], body: { name: 'ISO 9001', docType: 'certificate' } });
+  const evidence = await api.call('POST', '/v1/evidence', { as: FACTORY[tenant], body: { name: 'ISO 9001', docType: 'certificate', file: FILE } });
+  await markFileAvailable(api.table, evidence.body.evidenceId, 1);
+  expect((await api.call('POST', `/v1/evidence/${evidence.body.evidenceId}/versions`, { as: FACTORY[tenant], body: { file: FILE } })).status).toBe(201);
   const request = await api.call('POST', '/v1/requests', {
     as: BUYER[tenant],
     body: { factoryId: FACTORY_ID[tenant], title: 'walk', items: [{ docType: 'certificate' }, { docType: 'certificate' }] },
@@ -39,7 +44,7 @@ async function world(tenant: Tenant): Promise<World> {
   const [fulfilled, pending] = request.body.items;
   const fulfil = await api.call('POST', `/v1/requests/${request.body.requestId}/items/${fulfilled.itemId}/fulfill`, {
     as: FACTORY[tenant],
-    body: { evidenceId: evidence.body.evidenceId },
+    body: { evidenceId: evidence.body.evidenceId, version: 1 },
   });
   expect(fulfil.status).toBe(200);
   return { requestId: request.body.requestId, fulfilledItemId: fulfilled.itemId, pendingItemId: pending.itemId, evidenceId: evidence.body.evidenceId };
@@ -47,7 +52,7 @@ async function world(tenant: Tenant): Promise<World> {
 
 const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   createRequest: () => ({ factoryId: 'F001', title: 'walk', items: [{ docType: 'certificate' }] }),
-  fulfilItem: (w) => ({ evidenceId: w.evidenceId }),
+  fulfilItem: (w) => ({ evidenceId: w.evidenceId, version: 1 }),
   reviewItem: () => ({ decision: 'ACCEPT' }),
   cancelRequest: () => ({}),
   createEvidence: () => ({ name: 'walk', docType: 'certificate' }),
@@ -56,7 +61,9 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
 
 function pathFor(route: Route, w: World): string {
   const itemId = route.operation === 'fulfilItem' ? w.pendingItemId : w.fulfilledItemId;
-  return route.path.replace('{requestId}', w.requestId).replace('{itemId}', itemId).replace('{evidenceId}', w.evidenceId);
+  // Upload URLs are for the file still PENDING_UPLOAD (v2); downloads for the shared, AVAILABLE one (v1).
+  const version = route.operation === 'issueUploadUrl' ? '2' : '1';
+  return route.path.replace('{requestId}', w.requestId).replace('{itemId}', itemId).replace('{evidenceId}', w.evidenceId).replace('{version}', version);
 }
 
 const PAGES = new Set<Operation>(['listRequests', 'listFactoryRequests', 'listEvidence', 'getRequestHistory']);
@@ -77,7 +84,7 @@ const cases: Case[] = ROUTES.filter((r) => r.operation).flatMap((route) =>
 function expected(c: Case): { status: number; outcome?: 'SUCCESS' | 'DENIED' } {
   const role = DEMO_USERS.find((u) => u.username === c.user)!.group;
   const scope = scopeOf(role, c.route.operation!);
-  const ok = c.route.method === 'POST' && !['fulfilItem', 'reviewItem', 'cancelRequest'].includes(c.route.operation!) ? 201 : 200;
+  const ok = c.route.method === 'POST' && !['fulfilItem', 'reviewItem', 'cancelRequest', 'issueUploadUrl'].includes(c.route.operation!) ? 201 : 200;
   const audited = c.route.audit !== undefined;
   const answer = (status: number, outcome: 'SUCCESS' | 'DENIED') => (audited ? { status, outcome } : { status });
   if (scope === 'never') return answer(403, 'DENIED');
@@ -113,5 +120,5 @@ describe('the permission table, walked through HTTP', () => {
       }
     }
     expect(results.length).toBe(cases.length);
-  });
+  }, 180_000);
 });
