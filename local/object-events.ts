@@ -36,6 +36,8 @@ export function objectCreatedEvent(created: ObjectCreated, now = new Date()) {
 }
 
 export interface ObjectEventBusOptions {
+  /** Only objects of this bucket under this prefix, as the EventBridge rule's pattern (lib/evidence-files.ts). */
+  readonly rule: { readonly bucket: string; readonly prefix: string };
   /** Where events whose retries are spent are appended, one JSON line each. */
   readonly failureFile: string;
   /** Attempts per event (Lambda's asynchronous invocation: 1 + 2 retries). @default 3 */
@@ -46,7 +48,7 @@ export interface ObjectEventBusOptions {
 }
 
 export interface ObjectEventBus {
-  /** Queues one event; delivered once a handler is connected. */
+  /** Queues one event if the rule matches it; delivered once a handler is connected. */
   deliver(created: ObjectCreated): void;
   connect(handler: EventHandler): void;
   /** Resolves when every queued event was handled or sent to the failure file. */
@@ -85,6 +87,7 @@ export function createObjectEventBus(options: ObjectEventBusOptions): ObjectEven
 
   return {
     deliver(created) {
+      if (created.bucket !== options.rule.bucket || !created.key.startsWith(options.rule.prefix)) return;
       waiting.push(objectCreatedEvent(created));
       drain();
     },

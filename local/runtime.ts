@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { ENV } from '../functions/config/environment.js';
+import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
@@ -130,7 +131,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     let archive: ArchiveRuntime | undefined;
     const startArchive = options.startArchive ?? startArchiveRuntime;
-    const objectEvents = createObjectEventBus({ failureFile: join(dataDir, 'failures', 'file-verifier.jsonl') });
+    const objectEvents = createObjectEventBus({
+      rule: { bucket: LOCAL_EVIDENCE_BUCKET, prefix: EVIDENCE_KEY_PREFIX },
+      failureFile: join(dataDir, 'failures', 'file-verifier.jsonl'),
+    });
     if (startArchive) {
       log('starting the archive runtime');
       archive = await startArchive({

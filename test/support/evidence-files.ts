@@ -14,6 +14,7 @@ import { createArchiveS3Client } from '../../functions/adapters/s3-archive-store
 import { S3EvidenceFileUrls } from '../../functions/adapters/s3-evidence-file-urls.js';
 import { S3EvidenceObjects } from '../../functions/adapters/s3-evidence-objects.js';
 import { systemEvent } from '../../functions/core/audit-trail.js';
+import { EVIDENCE_KEY_PREFIX } from '../../functions/core/evidence-files.js';
 import { createHandler as createVerifier } from '../../functions/handlers/file-verifier.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
@@ -36,7 +37,7 @@ export interface LocalEvidenceStore {
 
 export async function startLocalEvidenceStore(): Promise<LocalEvidenceStore> {
   const directory = mkdtempSync(join(tmpdir(), 'evidence-store-'));
-  const events = createObjectEventBus({ failureFile: join(directory, 'failures.jsonl'), retryDelayMs: 50, log: () => undefined });
+  const events = createObjectEventBus({ rule: { bucket: EVIDENCE_BUCKET, prefix: EVIDENCE_KEY_PREFIX }, failureFile: join(directory, 'failures.jsonl'), retryDelayMs: 50, log: () => undefined });
   const s3 = await startLocalS3({ directory, buckets: [EVIDENCE_BUCKET], checksumBuckets: [EVIDENCE_BUCKET], onObjectCreated: (e) => events.deliver(e) });
   const client = createArchiveS3Client({ endpoint: s3.endpoint });
   const documents: ReturnType<typeof createDocumentClient>[] = [];
