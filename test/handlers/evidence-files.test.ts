@@ -141,6 +141,45 @@ describe('upload', () => {
     expect(await fileStatus(evidenceId)).toBe('AVAILABLE');
   });
 
+  it('a same-size object with other bytes written around the URL is REJECTED for its SHA-256', async () => {
+    const declared = pdf('declared: 0123456789');
+    const { evidenceId, uploadUrl } = await evidenceWithFile(declared);
+    const forged = pdf('declared: 9876543210');
+    expect(forged.length).toBe(declared.length);
+    await store.client.send(new PutObjectCommand({ Bucket: EVIDENCE_BUCKET, Key: keyOf(uploadUrl), Body: forged, ChecksumSHA256: sha256Of(forged).toString('base64'), IfNoneMatch: '*' }));
+    await store.events.idle();
+    expect(await fileStatus(evidenceId)).toBe('REJECTED');
+    const [event] = (await api.auditEvents()).filter((e) => e.action === 'evidence.file.verify' && e.resource.id === evidenceId);
+    expect(event).toMatchObject({ outcome: 'FAILED', reason: 'sha256-mismatch', changes: { sha256: sha256Of(forged).toString('hex') } });
+  });
+
+  it('GuardDuty THREATS_FOUND makes even an AVAILABLE file REJECTED and tags it; other scan results change nothing', async () => {
+    const { evidenceId, uploadUrl } = await uploaded(pdf('looks fine, is not'));
+    const key = keyOf(uploadUrl);
+    const scanResult = (status: string) => ({
+      version: '0',
+      id: `scan-${status}-${evidenceId}`,
+      'detail-type': 'GuardDuty Malware Protection Object Scan Result',
+      source: 'aws.guardduty',
+      detail: { schemaVersion: '1.0', s3ObjectDetails: { bucketName: EVIDENCE_BUCKET, objectKey: key, eTag: 'e', versionId: 'null' }, scanStatus: 'COMPLETED', scanResultDetails: { scanResultStatus: status, threats: null } },
+    });
+    expect((await verify(scanResult('NO_THREATS_FOUND'))).result).toEqual({ outcome: 'ignored', why: 'scan result NO_THREATS_FOUND' });
+    expect(await fileStatus(evidenceId)).toBe('AVAILABLE');
+    expect((await verify(scanResult('THREATS_FOUND'))).result).toEqual({ outcome: 'marked', verdict: { status: 'REJECTED', reason: 'malware' } });
+    expect(await fileStatus(evidenceId)).toBe('REJECTED');
+    const tags = await store.client.send(new GetObjectTaggingCommand({ Bucket: EVIDENCE_BUCKET, Key: key }));
+    expect(tags.TagSet).toContainEqual({ Key: 'evidence-file-status', Value: 'REJECTED' });
+    expect((await api.call('GET', `/v1/evidence/${evidenceId}/versions/1/file`, { as: 'factory1' })).status).toBe(409);
+    // Redelivered: still one malware event.
+    await verify(scanResult('THREATS_FOUND'));
+    const malware = (await api.auditEvents()).filter((e) => e.action === 'evidence.file.verify' && e.resource.id === evidenceId && e.reason === 'malware');
+    expect(malware).toMatchObject([{ outcome: 'FAILED', changes: { version: 1, status: { from: 'AVAILABLE', to: 'REJECTED' } } }]);
+  });
+
+  it('refuses an event of any other shape loudly, so it lands in the failure queue', async () => {
+    await expect(verify({ source: 'aws.s3', 'detail-type': 'Object Deleted', detail: {} })).rejects.toThrow(/not an S3 Object Created or GuardDuty scan result event/);
+  });
+
   it('tags an object under a key the server never handed out as REJECTED (stray)', async () => {
     const key = 'evidence/F001/evd_NOSUCHEVIDENCE0000000000000/v1/fil_aaaaaaaaaaaaaaaaaaaaaaaaaa';
     const bytes = pdf('stray');
