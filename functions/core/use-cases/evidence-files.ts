@@ -2,13 +2,12 @@
  * Use cases of evidence files: re-issue an upload address, download, and the file
  * verifier's judgement of a stored object (AVAILABLE or REJECTED, never back).
  */
-import type { FileDownload, FileInfo, UploadUrlResult } from '../../schemas/evidence.js';
+import type { FileDownload, FileInfo, StoredEvidenceFile, UploadUrlResult } from '../../schemas/evidence.js';
 import { authorize, orgOf } from '../access.js';
 import { systemEvent } from '../audit-trail.js';
 import { ConcurrentUpdateError, ConflictError, NotFoundError } from '../errors.js';
 import { evidenceFileKey, judgeObject, newFileId, parseEvidenceFileKey, type Verdict } from '../evidence-files.js';
-import type { EvidenceFileUrls, EvidenceObjects, EvidenceRepository, StoredEvidence, StoredVersion } from '../ports.js';
-import type { StoredEvidenceFile } from '../../schemas/evidence.js';
+import type { EvidenceFileUrls, EvidenceObjects, EvidenceRepository, PresignedUrl, StoredEvidence, StoredVersion } from '../ports.js';
 import type { UseCaseContext } from './context.js';
 
 export interface EvidenceFileDeps {
@@ -24,6 +23,11 @@ export function newVersionFile(file: FileInfo): StoredEvidenceFile {
 /** The storage key of a stored version's file. */
 export function fileKeyOf(stored: StoredEvidence, version: StoredVersion & { file: StoredEvidenceFile }): string {
   return evidenceFileKey({ factoryId: stored.evidence.factoryId, evidenceId: stored.evidence.evidenceId, version: version.version, fileId: version.file.fileId });
+}
+
+/** The presigned PUT of a version's file, bound to its declared size, SHA-256 and content type. */
+export async function presignUpload(deps: EvidenceFileDeps, stored: StoredEvidence, version: StoredVersion & { file: StoredEvidenceFile }): Promise<PresignedUrl> {
+  return deps.fileUrls.upload(fileKeyOf(stored, version), version.file);
 }
 
 /** A version as clients see it: the file without its storage id. */
@@ -54,7 +58,7 @@ export async function issueUploadUrl(deps: EvidenceFileDeps, ctx: UseCaseContext
   const version = versionOf(stored, number);
   if (!version.file) throw new ConflictError(`Version ${number} carries no file; add a version with a file instead`);
   if (version.file.status !== 'PENDING_UPLOAD') throw new ConflictError(`The file of version ${number} is ${version.file.status}, not PENDING_UPLOAD`);
-  const upload = await deps.fileUrls.upload(fileKeyOf(stored, { ...version, file: version.file }), version.file);
+  const upload = await presignUpload(deps, stored, { ...version, file: version.file });
   return { uploadUrl: upload.url, expiresAt: upload.expiresAt.toISOString() };
 }
 

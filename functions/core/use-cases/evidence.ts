@@ -4,7 +4,7 @@ import { authorize, orgOf } from '../access.js';
 import { NotFoundError } from '../errors.js';
 import { newEvidenceId } from '../ids.js';
 import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, Page, StoredEvidence, StoredVersion } from '../ports.js';
-import { fileKeyOf, newVersionFile, publicVersion, type EvidenceFileDeps } from './evidence-files.js';
+import { newVersionFile, presignUpload, publicVersion, type EvidenceFileDeps } from './evidence-files.js';
 import type { UseCaseContext } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
 import { pageOf } from './requests.js';
@@ -47,8 +47,7 @@ export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, bo
 }
 
 async function uploadUrlOf(deps: EvidenceFileDeps, stored: StoredEvidence, version: StoredVersion): Promise<string | undefined> {
-  if (!version.file) return undefined;
-  return (await deps.fileUrls.upload(fileKeyOf(stored, { ...version, file: version.file }), version.file)).url;
+  return version.file && (await presignUpload(deps, stored, { ...version, file: version.file })).url;
 }
 
 export async function listEvidence(deps: EvidenceDeps, ctx: UseCaseContext, query: ListEvidenceQuery): Promise<Page<Evidence>> {
