@@ -12,6 +12,7 @@ import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter } from './rate-limiter.js';
 import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { TokenIssuer } from './token-issuer.js';
+import { invocationLogger, type InvocationKeys } from '../functions/observability/logger.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -27,8 +28,8 @@ export interface LocalHttpServerOptions {
   readonly maxBodyBytes?: number;
   /** API Gateway's integration timeout. @default 29 s */
   readonly timeoutMs?: number;
-  /** Where handler failures are reported. @default console.error */
-  readonly logError?: (message: string, error: unknown) => void;
+  /** Where handler failures are reported. @default the service's logger, one JSON line each */
+  readonly logError?: (message: string, error: unknown, keys: InvocationKeys) => void;
   /** Per-user and per-address limits (429 + Retry-After), as WAF applies them; `false` turns them off. @default the dev stage's (lib/stages.ts) */
   readonly rateLimits?: RateLimits | false;
   /**
@@ -53,7 +54,7 @@ export interface LocalHttpServer {
 export function createLocalHttpServer(options: LocalHttpServerOptions = {}): LocalHttpServer {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.timeoutMs ?? 29_000;
-  const logError = options.logError ?? ((message, error) => console.error(message, error));
+  const logError = options.logError ?? ((message, error, keys) => invocationLogger(keys).error(message, { error }));
   let app: LocalApp | undefined;
   const limiter = options.rateLimits === false ? undefined : new ApiRateLimiter(options.rateLimits ?? STAGE_DEFAULTS.dev.rateLimits);
   const slots = new ConcurrencySlots(options.maxConcurrency ?? 32);
@@ -118,7 +119,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       if (!isProxyResult(result)) throw new Error(`Handler ${group} returned a malformed result: ${JSON.stringify(result)?.slice(0, 200)}`);
       return { fromHandler: result };
     } catch (error) {
-      logError(`[local] handler ${group} failed on ${method} ${path} (request ${requestId})`, error);
+      logError(`handler ${group} failed`, error, { correlationId: requestId, route: `${method} ${match.route.path}` });
       return problem({ status: 502, code: 'bad-gateway', title: 'Internal server error' }, requestId);
     } finally {
       slots.release();
@@ -130,7 +131,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     respond(req, requestId)
       .then((result) => send(res, result, requestId))
       .catch((error: unknown) => {
-        logError(`[local] adapter failure (request ${requestId})`, error);
+        logError('local HTTP adapter failed', error, { correlationId: requestId, route: `${req.method ?? 'GET'} ${splitUrl(req.url ?? '/').path}` });
         send(res, problem({ status: 500, code: 'internal', title: 'Internal error' }, requestId), requestId);
       });
   });

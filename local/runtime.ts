@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { ENV } from '../functions/config/environment.js';
+import { invocationLogger } from '../functions/observability/logger.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
@@ -90,7 +91,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) {
-      await stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+      await stop().catch((error: unknown) => invocationLogger({ route: 'local runtime' }).error('stop failed', { error }));
     }
   };
 

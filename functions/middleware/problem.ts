@@ -18,6 +18,7 @@ import {
 } from '../core/errors.js';
 import { InvalidTokenError } from '../adapters/cognito-token-verifier.js';
 import { correlationIdOf } from './correlation.js';
+import { apiCallLogger } from '../observability/logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'urn:evidence-requests:problem:';
@@ -89,13 +90,8 @@ export function problemErrors(operation: string): middy.MiddlewareObj<APIGateway
       const spec = problemFor(request.error);
       request.response = problemResponse(spec, correlationIdOf(request.event));
       if (spec.status >= 500) {
-        console.error(JSON.stringify({ level: 'error', operation, correlationId: correlationIdOf(request.event), error: describeError(request.error) }));
+        apiCallLogger(request.event, correlationIdOf(request.event)).error('call failed', { operation, error: request.error });
       }
     },
   };
-}
-
-function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return String(error);
-  return { name: error.name, message: error.message, stack: error.stack, ...(error.cause !== undefined && { cause: describeError(error.cause) }) };
 }
