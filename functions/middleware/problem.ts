@@ -21,7 +21,8 @@ import { correlationIdOf } from './correlation.js';
 import { apiCallLogger } from '../observability/logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'urn:evidence-requests:problem:';
+/** Every problem `type` is this plus its code; API Gateway's own answers use it too (lib/api.ts). */
+export const PROBLEM_TYPE_BASE = 'urn:evidence-requests:problem:';
 
 /** No credentials at all: 401 with a bare Bearer challenge. */
 export class MissingCredentialsError extends Error {
@@ -42,7 +43,7 @@ export function problemResponse(spec: ProblemSpec, correlationId: string): APIGa
     statusCode: spec.status,
     headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...spec.headers },
     body: JSON.stringify({
-      type: `${TYPE_BASE}${spec.code}`,
+      type: `${PROBLEM_TYPE_BASE}${spec.code}`,
       title: spec.title,
       status: spec.status,
       ...(spec.detail !== undefined && { detail: spec.detail }),
