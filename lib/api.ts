@@ -230,7 +230,13 @@ export class EvidenceApi extends Construct {
         customResponse: {
           responseCode: 429,
           customResponseBodyKey: 'rateLimited',
-          responseHeaders: [{ name: 'Retry-After', value: String(WAF_EVALUATION_WINDOW_SECONDS) }],
+          // WAF answers before API Gateway: it has no request id to give, the rest it can carry.
+          responseHeaders: [
+            { name: 'Retry-After', value: String(WAF_EVALUATION_WINDOW_SECONDS) },
+            ...Object.entries(GATEWAY_ANSWER_HEADERS)
+              .filter(([header]) => header !== 'X-Request-Id' && header !== 'Content-Type')
+              .map(([header, value]) => ({ name: header, value: value.slice(1, -1) })),
+          ],
         },
       },
     };
@@ -249,7 +255,7 @@ export class EvidenceApi extends Construct {
       customResponseBodies: {
         rateLimited: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
+          content: JSON.stringify({ type: `${PROBLEM_TYPE_BASE}rate-limited`, title: 'Too many requests', status: 429 }),
         },
       },
       rules: [

@@ -192,6 +192,14 @@ describe('WAF', () => {
       Limit: wafRateLimit(DEFAULT_RATE_LIMITS.perUser),
     });
     expect(byName['RatePerAddress'].Action.Block.CustomResponse.ResponseCode).toBe(429);
+    expect(byName['RatePerAddress'].Action.Block.CustomResponse.ResponseHeaders).toEqual(
+      expect.arrayContaining([
+        { Name: 'Cache-Control', Value: 'no-store' },
+        { Name: 'X-Content-Type-Options', Value: 'nosniff' },
+        { Name: 'Strict-Transport-Security', Value: 'max-age=31536000' },
+      ]),
+    );
+    expect(JSON.parse(acl!.Properties.CustomResponseBodies.rateLimited.Content)).toEqual({ type: 'urn:evidence-requests:problem:rate-limited', title: 'Too many requests', status: 429 });
     for (const group of ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']) {
       expect(byName[group].Statement.ManagedRuleGroupStatement).toEqual({ VendorName: 'AWS', Name: group });
     }
