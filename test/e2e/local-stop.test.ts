@@ -55,7 +55,6 @@ describe('stopping npm start', () => {
 
       const code = await cli.stop(signal, target === 'npm' ? cli.pid : runtimePid);
       const output = cli.output();
-      cli = undefined;
       expect(code, output).toBe(0);
       expect(output).toContain('[local] stopped');
       expect(javaUnder(dir)).toBe('');
@@ -67,5 +66,5 @@ describe('stopping npm start', () => {
       await cli?.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });

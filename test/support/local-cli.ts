@@ -10,7 +10,7 @@ export interface Cli {
   /** The node process npm runs the runtime in. */
   readonly runtimePid: () => number | undefined;
   readonly output: () => string;
-  /** Sends `signal` to the process group (a terminal's Ctrl-C), or to `pid` alone; resolves once npm has exited. */
+  /** Sends `signal` to the process group (a terminal's Ctrl-C), or to `pid` alone; resolves with npm's exit code once it has exited. */
   stop(signal: NodeJS.Signals, pid?: number): Promise<number | null>;
 }
 
@@ -43,7 +43,12 @@ export async function startCli(dir: string): Promise<Cli> {
     return children.length > 0 ? Number(children[0]) : undefined;
   };
   const stop = async (signal: NodeJS.Signals, pid?: number) => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid ?? -child.pid!, signal);
+    // To the group even after npm is gone: whatever it left behind goes too.
+    try {
+      process.kill(pid ?? -child.pid!, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
     const code = await exited;
     const deadline = Date.now() + 10_000;
     while (javaUnder(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
