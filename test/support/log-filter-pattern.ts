@@ -113,26 +113,17 @@ function parseJsonPattern(source: string): Condition {
     if (!selector.startsWith('$')) throw new Error(`expected a selector, got ${selector}`);
     return comparison(selector, operator, operand);
   };
-  const and = (): Condition => {
-    let left = primary();
-    while (peek() === '&&') {
+  /** Left to right over `operator`, each operand parsed by `operand`. */
+  const chain = (operator: '&&' | '||', operand: () => Condition) => (): Condition => {
+    const operands = [operand()];
+    while (peek() === operator) {
       next();
-      const l = left;
-      const r = primary();
-      left = (event) => l(event) && r(event);
+      operands.push(operand());
     }
-    return left;
+    return operator === '&&' ? (event) => operands.every((c) => c(event)) : (event) => operands.some((c) => c(event));
   };
-  const or = (): Condition => {
-    let left = and();
-    while (peek() === '||') {
-      next();
-      const l = left;
-      const r = and();
-      left = (event) => l(event) || r(event);
-    }
-    return left;
-  };
+  const and = chain('&&', primary);
+  const or: () => Condition = chain('||', and);
 
   const condition = or();
   if (position !== tokens.length) throw new Error(`unexpected "${tokens[position]}" in ${source}`);
