@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { invocationLogger } from '../functions/observability/logger.js';
 import type { ObjectCreated } from './s3-local.js';
 
 export type EventHandler = (event: unknown) => Promise<unknown>;
@@ -58,7 +59,7 @@ export interface ObjectEventBus {
 export function createObjectEventBus(options: ObjectEventBusOptions): ObjectEventBus {
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 500;
-  const log = options.log ?? ((message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details })));
+  const log = options.log ?? ((message, details) => invocationLogger({ route: 'file-verifier' }).error(message, details));
   const waiting: ReturnType<typeof objectCreatedEvent>[] = [];
   let handler: EventHandler | undefined;
   let running = Promise.resolve();

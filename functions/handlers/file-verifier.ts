@@ -13,6 +13,7 @@ import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 import { MALWARE_SCAN_TAG } from '../core/evidence-files.js';
 import { rejectInfectedObject, verifyStoredObject, type VerifierDeps, type VerifierOutcome } from '../core/use-cases/evidence-files.js';
 import { tableFromEnv } from '../http/table-from-env.js';
+import { invocationLogger } from '../observability/logger.js';
 
 /** EventBridge "Object Created" from S3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). */
 const ObjectCreatedEvent = z.object({
@@ -56,7 +57,7 @@ export function createHandler(deps: VerifierDeps & { readonly bucket: string }) 
     else if (event.source === 'aws.s3') result = await verifyStoredObject(deps, key, event.id);
     else if (event.detail.scanResultDetails.scanResultStatus === MALWARE_SCAN_TAG.threatsFound) result = await rejectInfectedObject(deps, key, event.id);
     else result = { outcome: 'ignored', why: `scan result ${event.detail.scanResultDetails.scanResultStatus}` };
-    console.log(JSON.stringify({ level: 'INFO', message: 'file verifier', key, eventId: event.id, ...result }));
+    invocationLogger({ route: 'file-verifier', correlationId: event.id }).info('file verified', { key, ...result });
     return { key, result };
   };
 }
