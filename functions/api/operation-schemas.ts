@@ -15,6 +15,7 @@ import {
   EvidencePath,
   FileDownload,
   ListEvidenceQuery,
+  UploadUrlBody,
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
@@ -54,7 +55,7 @@ export const OPERATION_SCHEMAS = {
   listEvidence: { query: ListEvidenceQuery, response: EvidencePage },
   getEvidence: { path: EvidencePath, response: Evidence },
   addEvidenceVersion: { path: EvidencePath, body: AddVersionBody, response: AddVersionResult, status: 201 },
-  issueUploadUrl: { path: VersionPath, response: UploadUrlResult },
+  issueUploadUrl: { path: VersionPath, body: UploadUrlBody, response: UploadUrlResult },
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },

@@ -76,9 +76,8 @@ export async function authenticate(event: APIGatewayProxyEvent, verifier: Access
   return principalOf(await verifier.verify(token));
 }
 
-/** Operations without query parameters refuse any; POSTs without a body any field. */
+/** Operations without query parameters refuse any. */
 const NoQuery = z.strictObject({});
-const NoBody = z.strictObject({});
 
 function parsePart(part: InputPart, schema: z.ZodMiniType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
@@ -138,8 +137,7 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
       context.call.input = {
         path: parsePart('path', schemas.path, event.pathParameters ?? {}),
         query: parsePart('query', schemas.query ?? NoQuery, parseQuery(event)),
-        // A POST without a body schema (upload-url) still refuses a body that is not JSON or has fields.
-        body: schemas.body || route.method === 'POST' ? parsePart('body', schemas.body ?? NoBody, parseBody(event)) : undefined,
+        body: schemas.body ? parsePart('body', schemas.body, parseBody(event)) : undefined,
       };
     },
   };

@@ -113,6 +113,9 @@ export const VersionPath = z.strictObject({
   version: z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (1, 2, 3, ...)')), z.transform(Number)),
 });
 
+/** `upload-url` takes no fields: an empty body (or `{}`) only. */
+export const UploadUrlBody = z.strictObject({});
+
 export const UploadUrlResult = z.object({
   uploadUrl: UploadUrl,
   expiresAt: Timestamp.check(z.describe('When the upload URL stops working.')),
