@@ -115,6 +115,7 @@ export const VersionPath = z.strictObject({
 
 /** `upload-url` takes no fields: an empty body (or `{}`) only. */
 export const UploadUrlBody = z.strictObject({});
+export type UploadUrlBody = z.infer<typeof UploadUrlBody>;
 
 export const UploadUrlResult = z.object({
   uploadUrl: UploadUrl,

@@ -91,6 +91,24 @@ describe('evidence bucket', () => {
   });
 });
 
+describe('GuardDuty\'s service role', () => {
+  it('may scan and tag evidence objects, manage only its DO-NOT-DELETE rules, and use the evidence key; nothing else', () => {
+    const statements = Object.values(stateful.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.includes('MalwareProtectionRole')))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid!, s]));
+    expect(actionsOf(bySid['ManagedEventBridgeRules']!).sort()).toEqual(['events:DeleteRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets']);
+    expect(JSON.stringify(bySid['ManagedEventBridgeRules']!.Resource)).toContain('rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*');
+    expect(bySid['ManagedEventBridgeRules']!.Condition).toEqual({ StringLike: { 'events:ManagedBy': 'malware-protection-plan.guardduty.amazonaws.com' } });
+    expect(actionsOf(bySid['ScanAndTagObjects']!).every((a) => /^s3:(Get|Put)Object(Version)?(Tagging)?$/.test(a))).toBe(true);
+    expect(actionsOf(bySid['ValidationObject']!)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(bySid['ValidationObject']!.Resource)).toContain('malware-protection-resource-validation-object');
+    const all = statements.flatMap(actionsOf);
+    expect(all.filter((a) => /Delete(Object|Bucket)|PutBucketPolicy|iam:/.test(a))).toEqual([]);
+    expect(all.filter((a) => a.startsWith('kms:')).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
 describe('file verifier', () => {
   const verifierId = () => one(stateless.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('declared size and SHA-256') } }))[0];
   const roleStatements = (): Statement[] =>
