@@ -3,11 +3,13 @@
  * the token check is real RS256 verification with the JWKS cached): per request, beside a
  * bare handler that returns the same body.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createAccessTokenVerifier } from '../functions/adapters/cognito-token-verifier.js';
 import { ROUTES } from '../functions/api/routes.js';
 import { createHandler } from '../functions/http/requests.js';
+import { createCursorSealer } from '../functions/middleware/cursors.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { freePort } from '../local/net.js';
@@ -52,6 +54,7 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
       evidence: new MemoryEvidence(),
       organisations: memoryOrganisations,
       idempotency: new MemoryIdempotencyStore(),
+      cursors: createCursorSealer(async () => randomBytes(32)),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
     const eventFor = (method: string, url: string, body?: unknown): APIGatewayProxyEvent => {

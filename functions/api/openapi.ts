@@ -78,6 +78,14 @@ function operationOf(route: Route): Record<string, unknown> {
   };
 }
 
+let served: string | undefined;
+
+/** The document as served: built on its first request, not at cold start (health and /v1/me never pay for it). */
+export function openApiJson(): string {
+  if (served === undefined) served = JSON.stringify(openApiDocument());
+  return served;
+}
+
 export function openApiDocument(): Record<string, unknown> {
   components = {};
   const paths: Record<string, Record<string, unknown>> = {};

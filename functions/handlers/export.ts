@@ -11,6 +11,7 @@ import { exportManifest, type ExportDeps, type ExportResult } from '../archive/e
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
+import { SDK_POLICY } from '../adapters/sdk-policy.js';
 import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 
 export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
@@ -50,8 +51,7 @@ function productionHandler() {
   const region = optionalEnv(ENV.region);
   const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint), region }), requiredEnv(ENV.archiveBucket));
   const dynamodb = new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    ...SDK_POLICY,
     ...(optionalEnv(ENV.dynamodbEndpoint) ? { endpoint: optionalEnv(ENV.dynamodbEndpoint) } : {}),
   });
   const tableName = requiredEnv(ENV.tableName);

@@ -10,25 +10,17 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier } from '../../functions/adapters/cognito-token-verifier.js';
-import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
-import { DynamoAuditLog } from '../../functions/adapters/dynamo-audit-log.js';
-import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
-import { DynamoIdempotencyStore } from '../../functions/adapters/dynamo-idempotency-store.js';
-import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
-import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
 import { ROUTES, type Route, type RouteGroup } from '../../functions/api/routes.js';
-import type { FileUploads } from '../../functions/core/ports.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
-import type { AppDeps } from '../../functions/http/dependencies.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
-import type { ApiHandler } from '../../functions/middleware/api-route.js';
+import type { ApiHandler } from '../../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../../local/api-gateway-adapter.js';
 import type { DemoUsername } from '../../local/demo-users.js';
-import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { seedOrganisations } from '../../local/seed.js';
+import { documentClient } from '../../functions/composition/root.js';
+import { testConfiguration, testDeps } from '../support/deps.js';
 import { createTestTable } from '../support/dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from '../support/tokens.js';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -42,15 +34,13 @@ const USERS = ['buyer1', 'buyer2', 'factory1', 'factory2', 'auditor1', 'admin1']
 type Caller = (typeof USERS)[number] | 'anonymous' | 'garbage' | 'id-token' | 'expired';
 
 let tokens: TestTokenIssuer;
-let documents: ReturnType<typeof createDocumentClient>;
+let documents: ReturnType<typeof documentClient>;
 let tableName: string;
 let handlers: Record<RouteGroup, ApiHandler>;
 const tokenOf = new Map<Caller, string | undefined>();
 const known = { requestIds: [] as string[], itemIds: [] as string[], evidenceIds: [] as string[] };
 /** Every call made: its request id and whether it must leave exactly one audit event. */
 const calls: { requestId: string; audited: boolean; label: string }[] = [];
-
-const fakeUploads: FileUploads = { uploadUrl: async (key) => `https://uploads.example.test/${key}` };
 
 interface Call {
   readonly method: string;
@@ -89,17 +79,9 @@ beforeAll(async () => {
   tableName = table.tableName;
   await seedOrganisations(table.client, tableName);
   tokens = await startTestTokenIssuer();
-  documents = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
-  const settings = { tableName, auditTtlDays: 90 };
-  const deps: AppDeps = {
-    verifier: createAccessTokenVerifier(tokens.verifierOptions),
-    auditLog: new DynamoAuditLog(documents, settings),
-    requests: new DynamoRequestRepository(documents, settings),
-    evidence: new DynamoEvidenceRepository(documents, settings),
-    organisations: new DynamoOrganisationDirectory(documents, tableName),
-    idempotency: new DynamoIdempotencyStore(documents, tableName),
-    uploads: fakeUploads,
-  };
+  const config = testConfiguration(table, tokens);
+  documents = documentClient(config);
+  const deps = testDeps(config);
   handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) };
   for (const user of USERS) tokenOf.set(user, await tokens.accessToken(user));
   tokenOf.set('anonymous', undefined);

@@ -1,0 +1,27 @@
+/**
+ * What each route group needs. The composition root (root.ts) builds them for Lambda and the
+ * local runtime; tests build them on DynamoDB Local or in memory and pass them to createHandler.
+ */
+import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
+import type { IdempotencyStore } from '../core/idempotency.js';
+import type { AuditLog, EvidenceRepository, FileUploads, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { CursorSealer } from '../middleware/cursors.js';
+
+export interface AppDeps {
+  readonly verifier: AccessTokenVerifier;
+  readonly auditLog: AuditLog;
+  readonly requests: RequestRepository;
+  readonly evidence: EvidenceRepository;
+  readonly organisations: OrganisationDirectory;
+  readonly uploads: FileUploads;
+  /** The first answers of POSTs sent with an `Idempotency-Key`. */
+  readonly idempotency: IdempotencyStore;
+  /** Seals list positions into cursors bound to the caller and the query. */
+  readonly cursors: CursorSealer;
+  readonly now?: () => Date;
+}
+
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'uploads'> & Pick<AppDeps, 'now'>;
+export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
+export type PublicDeps = Pick<AppDeps, 'verifier'>;
