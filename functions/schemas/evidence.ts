@@ -1,6 +1,6 @@
 /** A factory's evidence library: documents with immutable, numbered versions. */
 import * as z from 'zod/mini';
-import { Cursor, DocType, Id, Limit, Name, ShortText, Timestamp, pageOf, text } from './common.js';
+import { Cursor, DocType, Id, InputTimestamp, Limit, Name, ShortText, Timestamp, pageOf, text } from './common.js';
 
 export const FileInfo = z.strictObject({
   fileName: text(1, 255),
@@ -39,13 +39,13 @@ export const CreateEvidenceBody = z.strictObject({
   name: Name,
   docType: DocType,
   notes: z.optional(ShortText),
-  expiresAt: z.optional(Timestamp),
+  expiresAt: z.optional(InputTimestamp),
 });
 export type CreateEvidenceBody = z.infer<typeof CreateEvidenceBody>;
 
 export const AddVersionBody = z.strictObject({
   notes: z.optional(ShortText),
-  expiresAt: z.optional(Timestamp),
+  expiresAt: z.optional(InputTimestamp),
   file: z.optional(FileInfo),
 });
 export type AddVersionBody = z.infer<typeof AddVersionBody>;
