@@ -49,6 +49,7 @@ export const PROBLEM_CODES = {
   'archive-chain-broken': 'An archive manifest does not chain to its predecessor',
   'archive-record-invalid': 'A stream record has no valid archive shape',
   'manifest-head-conflict': 'Another export moved the manifest head first',
+  'audit-reconciliation-mismatch': 'The table and the archive disagree on the audit events of a window',
   'method-not-allowed': 'A known path with another method (see `Allow`)',
   'payload-too-large': 'The body is larger than the API accepts',
   'rate-limited': 'Past a rate limit (see `Retry-After`)',
@@ -204,7 +205,7 @@ export class InvalidTokenError extends AuthenticationError {
   }
 }
 
-/** The audit archive's own integrity failures (never answered over HTTP). */
+/** The audit archive's own integrity failures (never answered over HTTP: a 500 if one ever reached the edge). */
 export class IntegrityError extends AppError {
   readonly family = 'integrity';
 }

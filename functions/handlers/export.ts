@@ -12,6 +12,7 @@ import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dyn
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { SDK_POLICY } from '../adapters/sdk-policy.js';
+import { IntegrityError } from '../core/errors.js';
 import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 
 export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
@@ -21,15 +22,14 @@ export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly clock?: () => Date;
 }
 
-export class ReconciliationMismatchError extends Error {
-  readonly code = 'audit-reconciliation-mismatch';
+export class ReconciliationMismatchError extends IntegrityError {
   constructor(readonly result: ExportResult) {
     super(
+      'audit-reconciliation-mismatch',
       `Audit reconciliation mismatch in ${result.manifestKey}: ${result.reconciliation.tableAuditEvents} events in the table, ` +
         `${result.reconciliation.archivedAuditEvents} archived, ${result.reconciliation.missingFromArchive.length} missing, ` +
         `${result.reconciliation.notInTable.length} unknown, ${result.reconciliation.duplicates.length} duplicated`,
     );
-    this.name = 'ReconciliationMismatchError';
   }
 }
 
