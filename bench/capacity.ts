@@ -7,7 +7,7 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { documentClient } from '../functions/composition/root.js';
+import { documentClient } from '../functions/composition/table.js';
 import { ROUTES } from '../functions/api/routes.js';
 import { createTableInput } from '../functions/config/table.js';
 import { createHandler as auditHandler } from '../functions/http/audit.js';
@@ -21,7 +21,7 @@ import { seedOrganisations } from '../local/seed.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { testConfiguration, testDeps } from '../test/support/deps.js';
 import { createServer } from 'node:http';
-import { memoryUploads } from './memory-ports.js';
+import { memoryUploads } from '../test/support/memory-ports.js';
 
 export interface CapacityFigures {
   readonly operation: string;

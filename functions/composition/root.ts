@@ -1,30 +1,24 @@
 /**
  * The composition root: every SDK client (one policy, adapters/sdk-policy.ts) and every
- * adapter of the API is built here, once per configuration object, and nowhere else. Lambda
- * entries pass `production()` (the environment, parsed once); the local runtime and the tests
- * pass their own configuration objects, so two runtimes in one process keep apart.
- * Each builder is a separate pure export, so a bundle carries only the clients its route
- * group uses.
+ * adapter of the API is built in this folder, once per configuration object, and nowhere
+ * else. Lambda entries pass `production()` (the environment, parsed once); the local runtime
+ * and the tests pass their own configuration objects, so two runtimes in one process keep
+ * apart. This module holds what every route group uses (token verifier, cursor seals, S3);
+ * table.ts the DynamoDB adapters, apart because @aws-sdk/lib-dynamodb cannot be tree-shaken
+ * and the public group never touches the table. Each builder is a pure export, so a bundle
+ * carries only the clients its route group uses.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
-import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
-import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
-import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
-import { DynamoOrganisationDirectory } from '../adapters/dynamo-organisation-directory.js';
-import { DynamoRequestRepository, type TableSettings } from '../adapters/dynamo-request-repository.js';
-import { S3PresignedUploads } from '../adapters/s3-presigned-uploads.js';
 import { secretCursorKey } from '../adapters/secret-cursor-key.js';
 import { SDK_POLICY } from '../adapters/sdk-policy.js';
 import { configurationFromEnv, type Configuration } from '../config/configuration.js';
 import { createCursorSealer, type CursorSealer } from '../middleware/cursors.js';
-import type { AuditDeps, EvidenceDeps, PublicDeps, RequestsDeps } from './dependencies.js';
+import type { PublicDeps } from './dependencies.js';
 
 /** A builder that runs once per configuration object. */
-function perConfiguration<T>(build: (config: Configuration) => T): (config: Configuration) => T {
+export function perConfiguration<T>(build: (config: Configuration) => T): (config: Configuration) => T {
   const built = new WeakMap<Configuration, T>();
   return (config) => {
     if (!built.has(config)) built.set(config, build(config));
@@ -32,17 +26,11 @@ function perConfiguration<T>(build: (config: Configuration) => T): (config: Conf
   };
 }
 
-const clientBase = (config: Configuration) => ({
+export const clientBase = (config: Configuration) => ({
   ...SDK_POLICY,
   ...(config.region && { region: config.region }),
   ...(config.credentials && { credentials: config.credentials }),
 });
-
-export const documentClient = /* @__PURE__ */ perConfiguration((config): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientBase(config), ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }) }), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-);
 
 export const s3Client = /* @__PURE__ */ perConfiguration(
   (config): S3Client => new S3Client({ ...clientBase(config), ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }) }),
@@ -58,31 +46,6 @@ export const cursorSealer = /* @__PURE__ */ perConfiguration((config): CursorSea
   if (!config.cursorKeySecretArn) throw new Error('Configuration has no cursor key: set CURSOR_KEY_SECRET_ARN (or pass cursorKey locally)');
   return createCursorSealer(secretCursorKey(new SecretsManagerClient(clientBase(config)), config.cursorKeySecretArn));
 });
-
-const table = (config: Configuration): TableSettings => ({ tableName: config.tableName, auditTtlDays: config.auditTtlDays });
-
-export const auditLog = /* @__PURE__ */ perConfiguration((config) => new DynamoAuditLog(documentClient(config), table(config)));
-export const idempotencyStore = /* @__PURE__ */ perConfiguration((config) => new DynamoIdempotencyStore(documentClient(config), config.tableName));
-export const requestRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoRequestRepository(documentClient(config), table(config)));
-export const evidenceRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoEvidenceRepository(documentClient(config), table(config)));
-export const organisationDirectory = /* @__PURE__ */ perConfiguration((config) => new DynamoOrganisationDirectory(documentClient(config), config.tableName));
-export const fileUploads = /* @__PURE__ */ perConfiguration((config) => new S3PresignedUploads(s3Client(config), config.evidenceBucket));
-
-export const auditDeps = /* @__PURE__ */ perConfiguration((config): AuditDeps => ({ verifier: verifier(config), cursors: cursorSealer(config), auditLog: auditLog(config) }));
-
-export const requestsDeps = /* @__PURE__ */ perConfiguration(
-  (config): RequestsDeps => ({
-    ...auditDeps(config),
-    idempotency: idempotencyStore(config),
-    requests: requestRepository(config),
-    evidence: evidenceRepository(config),
-    organisations: organisationDirectory(config),
-  }),
-);
-
-export const evidenceDeps = /* @__PURE__ */ perConfiguration(
-  (config): EvidenceDeps => ({ ...auditDeps(config), idempotency: idempotencyStore(config), evidence: evidenceRepository(config), uploads: fileUploads(config) }),
-);
 
 export const publicDeps = /* @__PURE__ */ perConfiguration((config): PublicDeps => ({ verifier: verifier(config) }));
 

@@ -6,7 +6,7 @@
 import { ProvisionedThroughputExceededException, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
-import { documentClient } from '../../functions/composition/root.js';
+import { documentClient } from '../../functions/composition/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { testConfiguration, testDeps } from '../support/deps.js';
 

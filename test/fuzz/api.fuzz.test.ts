@@ -19,7 +19,7 @@ import type { ApiHandler } from '../../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../../local/api-gateway-adapter.js';
 import type { DemoUsername } from '../../local/demo-users.js';
 import { seedOrganisations } from '../../local/seed.js';
-import { documentClient } from '../../functions/composition/root.js';
+import { documentClient } from '../../functions/composition/table.js';
 import { testConfiguration, testDeps } from '../support/deps.js';
 import { createTestTable } from '../support/dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from '../support/tokens.js';

@@ -8,7 +8,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { stripKeys } from '../../functions/adapters/dynamo-items.js';
 import { ROUTES } from '../../functions/api/routes.js';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
-import { documentClient } from '../../functions/composition/root.js';
+import { documentClient } from '../../functions/composition/table.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';

@@ -1,7 +1,8 @@
 /** The API's adapters for tests, built by the composition root from a test configuration (a table on DynamoDB Local, a test token issuer). */
 import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
-import { auditLog, cursorSealer, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository, verifier } from '../../functions/composition/root.js';
+import { cursorSealer, verifier } from '../../functions/composition/root.js';
+import { auditLog, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { configuration, type Configuration } from '../../functions/config/configuration.js';
 import type { FileUploads } from '../../functions/core/ports.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
