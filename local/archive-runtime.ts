@@ -15,7 +15,8 @@ import { DynamoArchiveBatchLedger } from '../functions/adapters/dynamo-archive-b
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
-import { createHandler as createArchiver, jsonLogger } from '../functions/handlers/archiver.js';
+import { createHandler as createArchiver } from '../functions/handlers/archiver.js';
+import { invocationLogger } from '../functions/observability/logger.js';
 import { createHandler as createExport } from '../functions/handlers/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from './s3-local.js';
@@ -135,7 +136,9 @@ export function createLocalExport(options: {
 export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promise<ArchiveRuntime> {
   const paths = localArchivePaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
-  const log = options.log ?? jsonLogger;
+  const logOf = (route: string): Logger => options.log ?? invocationLogger({ route });
+  const archiverLog = logOf('archiver');
+  const log = logOf('local archive runtime');
   const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
   const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
   const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
@@ -154,7 +157,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     writer: new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET),
     // Batch ranges in the table, as in AWS: a retried batch rebuilds the first attempt's objects.
     batches: new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), options.tableName),
-    log: { info: () => {}, error: log.error },
+    // A line per batch would drown `npm start`'s console: only failures are logged.
+    log: { info: () => {}, error: (message, details) => archiverLog.error(message, details) },
   });
   const poller = startStreamPoller({
     dynamodb,
@@ -165,7 +169,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     batchSize: options.batchSize ?? 1000,
     batchingWindowMs: options.batchingWindowMs ?? 1000,
     pollIntervalMs: options.pollIntervalMs ?? 200,
-    onError: (error) => log.error('stream poller', { error: error instanceof Error ? error.message : String(error) }),
+    onError: (error) => log.error('stream poller', { error }),
   });
   const exportNow = createLocalExport({
     s3Endpoint: s3.endpoint,
@@ -173,14 +177,14 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     tableName: options.tableName,
     dataDir: options.dataDir,
     settleMs: options.exportSettleMs ?? 30_000,
-    log,
+    log: logOf('export'),
   });
   const intervalMs = options.exportIntervalMs ?? 15 * 60_000;
   const timer =
     intervalMs > 0
       ? setInterval(() => {
           exportNow().catch((error: unknown) =>
-            log.error('scheduled archive export failed', { error: error instanceof Error ? error.message : String(error) }),
+            log.error('scheduled archive export failed', { error }),
           );
         }, intervalMs)
       : undefined;

@@ -5,7 +5,7 @@
  * the function's Errors alarm fires.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { jsonLogger } from './archiver.js';
+import type { Context } from 'aws-lambda';
 import type { Logger } from '../archive/archive-batch.js';
 import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
@@ -14,6 +14,7 @@ import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-st
 import { SDK_POLICY } from '../adapters/sdk-policy.js';
 import { IntegrityError } from '../core/errors.js';
 import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+import { invocationLogger } from '../observability/logger.js';
 
 export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly log?: Logger;
@@ -34,8 +35,8 @@ export class ReconciliationMismatchError extends IntegrityError {
 }
 
 export function createHandler(deps: ExportHandlerDeps) {
-  const log = deps.log ?? jsonLogger;
-  return async function exportArchiveManifest(): Promise<ExportResult> {
+  return async function exportArchiveManifest(_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<ExportResult> {
+    const log = deps.log ?? invocationLogger({ route: 'export', ...(context && { correlationId: context.awsRequestId }) });
     const result = await exportManifest(
       { ...deps, log },
       { now: (deps.clock ?? (() => new Date()))(), settleMs: deps.settleMs, lookbackDays: deps.lookbackDays },
@@ -67,7 +68,7 @@ function productionHandler() {
 }
 
 /** The Lambda entry; clients are created once per container. */
-export const handler = () => {
+export const handler = (event: unknown, context: Context) => {
   production ??= productionHandler();
-  return production();
+  return production(event, context);
 };

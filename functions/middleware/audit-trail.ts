@@ -9,6 +9,7 @@ import type { Route } from '../api/routes.js';
 import { AuditTrail } from '../core/audit-trail.js';
 import { AuthenticationError, outcomeOf } from '../core/errors.js';
 import type { AuditLog } from '../core/ports.js';
+import { apiCallLogger } from '../observability/logger.js';
 import { problemFor, problemResponse } from './problem.js';
 import { correlationIdOf, header, stateOf, type ApiMiddleware, type ApiRequest } from './state.js';
 
@@ -61,12 +62,11 @@ export function auditTrail({ route, successStatus, auditLog, now }: AuditTrailOp
       try {
         const event = await trail.record({ outcome, statusCode, reason: reasonOf(request.error, statusCode) }, (e) => auditLog.record(e));
         if (outcome === 'DENIED') {
-          // One structured line per denial, read by the "denials per user per hour" Contributor Insights rule
-          // (lib/monitoring.ts). An object, not a string: Lambda's JSON log format keeps it queryable.
-          console.log({ audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } });
+          // One line per denial, read by the denial metric filter and Contributor Insights rule (lib/monitoring.ts).
+          apiCallLogger(request.event, event.correlationId).info('call denied', { audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } });
         }
       } catch (auditError) {
-        console.error(JSON.stringify({ level: 'error', message: 'audit event not stored', correlationId: correlationIdOf(request.event), error: String(auditError) }));
+        apiCallLogger(request.event, correlationIdOf(request.event)).error('audit event not stored', { error: auditError });
         if (statusCode < 500) request.response = problemResponse(problemFor(auditError), correlationIdOf(request.event));
       }
     },

@@ -23,6 +23,7 @@ import {
 } from '../core/idempotency.js';
 import type { AuditLog } from '../core/ports.js';
 import { withAnswerHeaders } from './correlation.js';
+import { apiCallLogger } from '../observability/logger.js';
 import { problemFor, problemResponse } from './problem.js';
 import { correlationIdOf, headerValues, stateOf, type ApiMiddleware, type ApiRequest } from './state.js';
 
@@ -42,7 +43,7 @@ export function replayedResponse(answer: StoredAnswer, correlationId: string): A
 }
 
 function logFailure(request: ApiRequest, message: string, error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', message, correlationId: correlationIdOf(request.event), error: String(error) }));
+  apiCallLogger(request.event, correlationIdOf(request.event)).error(message, { error });
 }
 
 export interface IdempotencyMiddlewareOptions extends IdempotencyOptions {

@@ -17,9 +17,11 @@ import {
   type FieldError,
 } from '../core/errors.js';
 import { correlationIdOf, type ApiMiddleware, type ApiRequest } from './state.js';
+import { apiCallLogger } from '../observability/logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'urn:evidence-requests:problem:';
+/** Every problem `type` is this plus its code; API Gateway's own answers use it too (lib/api.ts). */
+export const PROBLEM_TYPE_BASE = 'urn:evidence-requests:problem:';
 
 export interface ProblemSpec {
   readonly status: number;
@@ -38,7 +40,7 @@ export function problemResponse(spec: ProblemSpec, correlationId: string): APIGa
     statusCode: spec.status,
     headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...spec.headers },
     body: JSON.stringify({
-      type: `${TYPE_BASE}${spec.family ?? spec.code}`,
+      type: `${PROBLEM_TYPE_BASE}${spec.family ?? spec.code}`,
       title: spec.title,
       status: spec.status,
       code: spec.code,
@@ -91,13 +93,8 @@ export function problemErrors(operation: string): ApiMiddleware {
       const spec = problemFor(request.error);
       request.response = problemResponse(spec, correlationIdOf(request.event));
       if (spec.status >= 500) {
-        console.error(JSON.stringify({ level: 'error', operation, correlationId: correlationIdOf(request.event), error: describeError(request.error) }));
+        apiCallLogger(request.event, correlationIdOf(request.event)).error('call failed', { operation, error: request.error });
       }
     },
   };
-}
-
-function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return String(error);
-  return { name: error.name, message: error.message, stack: error.stack, ...(error.cause !== undefined && { cause: describeError(error.cause) }) };
 }
