@@ -51,6 +51,7 @@ const HANDLER_ENV = {
   ARCHIVE_BUCKET: 'bench-archive',
   EVIDENCE_BUCKET: 'bench-evidence',
   MANIFEST_SIGNING_KEY_ID: 'alias/bench',
+  CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench-cursor-key',
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

@@ -7,28 +7,20 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { createAccessTokenVerifier } from '../functions/adapters/cognito-token-verifier.js';
-import { createDocumentClient } from '../functions/adapters/dynamo-client.js';
-import { DynamoAuditLog } from '../functions/adapters/dynamo-audit-log.js';
-import { DynamoEvidenceRepository } from '../functions/adapters/dynamo-evidence-repository.js';
-import { DynamoIdempotencyStore } from '../functions/adapters/dynamo-idempotency-store.js';
-import { DynamoOrganisationDirectory } from '../functions/adapters/dynamo-organisation-directory.js';
-import { DynamoRequestRepository } from '../functions/adapters/dynamo-request-repository.js';
+import { documentClient } from '../functions/composition/table.js';
 import { ROUTES } from '../functions/api/routes.js';
 import { createTableInput } from '../functions/config/table.js';
 import { createHandler as auditHandler } from '../functions/http/audit.js';
-import type { AppDeps } from '../functions/http/dependencies.js';
 import { createHandler as evidenceHandler } from '../functions/http/evidence.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
-import type { ApiHandler } from '../functions/middleware/api-route.js';
+import type { ApiHandler } from '../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import type { DemoUsername } from '../local/demo-users.js';
-import { LOCAL_REGION } from '../local/dynamodb-local.js';
 import { freePort } from '../local/net.js';
 import { seedOrganisations } from '../local/seed.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
+import { testConfiguration, testDeps } from '../test/support/deps.js';
 import { createServer } from 'node:http';
-import { memoryFileUrls } from './memory-ports.js';
 
 export interface CapacityFigures {
   readonly operation: string;
@@ -85,22 +77,18 @@ export async function measureCapacity(dynamodbEndpoint: string): Promise<Capacit
   const jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks())));
   const port = await freePort();
   await new Promise<void>((resolve) => jwks.listen(port, '127.0.0.1', resolve));
-  const documents = createDocumentClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION });
+  const tableName = `bench-capacity-${Date.now()}`;
+  const config = testConfiguration(
+    { tableName, endpoint: dynamodbEndpoint },
+    { verifierOptions: { userPoolId: issuer.userPoolId, clientIds: [issuer.clientId], jwksUri: `http://127.0.0.1:${port}/jwks.json` } },
+  );
+  // The metered client serves every adapter, so each figure counts all the capacity a call consumes.
+  const documents = documentClient(config);
   try {
-    const tableName = `bench-capacity-${Date.now()}`;
     await documents.send(new CreateTableCommand(createTableInput(tableName)));
     await seedOrganisations(documents as never, tableName);
     const meter = meterCapacity(documents);
-    const settings = { tableName, auditTtlDays: 90 };
-    const deps: AppDeps = {
-      verifier: createAccessTokenVerifier({ userPoolId: issuer.userPoolId, clientIds: [issuer.clientId], jwksUri: `http://127.0.0.1:${port}/jwks.json` }),
-      auditLog: new DynamoAuditLog(documents, settings),
-      requests: new DynamoRequestRepository(documents, settings),
-      evidence: new DynamoEvidenceRepository(documents, settings),
-      organisations: new DynamoOrganisationDirectory(documents, tableName),
-      idempotency: new DynamoIdempotencyStore(documents, tableName),
-      fileUrls: memoryFileUrls,
-    };
+    const deps = testDeps(config);
     const handlers: Record<string, ApiHandler> = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps) };
     const tokens = new Map<string, string>();
     const call = async (as: DemoUsername, method: string, url: string, body?: unknown, headers: string[] = []) => {

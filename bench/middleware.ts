@@ -3,15 +3,17 @@
  * the token check is real RS256 verification with the JWKS cached): per request, beside a
  * bare handler that returns the same body.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createAccessTokenVerifier } from '../functions/adapters/cognito-token-verifier.js';
 import { ROUTES } from '../functions/api/routes.js';
 import { createHandler } from '../functions/http/requests.js';
+import { createCursorSealer } from '../functions/middleware/cursors.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { freePort } from '../local/net.js';
-import { MemoryAuditLog, MemoryEvidence, MemoryRequests, memoryOrganisations } from './memory-ports.js';
+import { memoryPorts } from '../test/support/memory-ports.js';
 import { MemoryIdempotencyStore } from '../test/support/memory-idempotency-store.js';
 import { percentile } from './stats.js';
 
@@ -44,14 +46,12 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
   const port = await freePort();
   await new Promise<void>((resolve) => jwks.listen(port, '127.0.0.1', resolve));
   try {
-    const requests = new MemoryRequests();
+    const ports = memoryPorts();
     const handler = createHandler({
       verifier: createAccessTokenVerifier({ userPoolId: issuer.userPoolId, clientIds: [issuer.clientId], jwksUri: `http://127.0.0.1:${port}/jwks.json` }),
-      auditLog: new MemoryAuditLog(),
-      requests,
-      evidence: new MemoryEvidence(),
-      organisations: memoryOrganisations,
+      ...ports,
       idempotency: new MemoryIdempotencyStore(),
+      cursors: createCursorSealer(async () => randomBytes(32)),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
     const eventFor = (method: string, url: string, body?: unknown): APIGatewayProxyEvent => {
@@ -75,7 +75,7 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
     const createBody = { factoryId: 'F001', title: 'Bench pack', items: [{ docType: 'audit-report' }, { docType: 'certificate', note: 'ISO 9001' }] };
     const first = await handler(eventFor('POST', '/v1/requests', createBody), lambdaContext('bench', 10_000));
     const created = JSON.parse(first.body) as { requestId: string };
-    const stored = requests.items.get(created.requestId)!.request;
+    const stored = (await ports.requests.get(created.requestId))!.request;
 
     const cases: { operation: string; chain: () => APIGatewayProxyEvent; bareBody: () => string }[] = [
       { operation: 'read request', chain: () => eventFor('GET', `/v1/requests/${created.requestId}`), bareBody: () => JSON.stringify(stored) },

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/config/table.js';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
@@ -43,6 +44,8 @@ export class StatefulStack extends Stack {
   /** Encrypts log groups, the alarm topic and the failure queues. */
   readonly opsKey: kms.Key;
   readonly identity: Identity;
+  /** Keys the API's sealed cursors (AES-256-GCM); the API functions read it once per container. */
+  readonly cursorKeySecret: secretsmanager.Secret;
   /**
    * Export names of the ARNs other stacks put in IAM policies. Importing them by a name
    * we chose keeps the rendered ARNs stable, so cdk-nag findings on them can be
@@ -185,6 +188,16 @@ export class StatefulStack extends Stack {
     });
 
     this.identity = new Identity(this, 'Identity', { settings: props.settings, logKey: this.opsKey });
+
+    this.cursorKeySecret = new secretsmanager.Secret(this, 'CursorKey', {
+      description: 'Keys the sealed pagination cursors of the API (random, never shown to anyone)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.cursorKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A random key of the stack\'s own, no credential of another system: rotating it only voids the cursors clients hold (they start again from page one), so it is replaced by hand if ever exposed.',
+    });
 
     const exported = (outputId: string, value: string): string => {
       const exportName = `${this.stackName}-${outputId}`;

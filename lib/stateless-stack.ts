@@ -89,10 +89,11 @@ export class StatelessStack extends Stack {
         logKey: opsKey,
         environment: {
           ...apiEnvironment,
-          ...(access === 'none' ? {} : tableEnvironment),
+          ...(access === 'none' ? {} : { ...tableEnvironment, cursorKeySecretArn: stateful.cursorKeySecret.secretArn }),
           ...(group === 'evidence' ? { evidenceBucket: stateful.evidenceBucket.bucketName } : {}),
         },
       });
+      if (access !== 'none') stateful.cursorKeySecret.grantRead(fn.role);
       if (access === 'read-write') grantReadWriteItems(fn.role, tableArn, tableKey);
       if (access === 'read-and-audit') {
         grantReadItems(fn.role, tableArn, tableKey);

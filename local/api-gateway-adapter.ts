@@ -88,6 +88,8 @@ export function toProxyEvent({ request, route, pathParameters, requestId, now }:
   const { path, query } = splitUrl(request.url);
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
+  // Every value as sent, repeats included (Node's rawHeaders keeps them; req.headers joins or drops them):
+  // the handlers refuse a repeated Authorization or Idempotency-Key from multiValueHeaders.
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!;
     const value = request.rawHeaders[i + 1]!;
@@ -114,8 +116,10 @@ export function toProxyEvent({ request, route, pathParameters, requestId, now }:
     multiValueQueryStringParameters: hasQuery ? queryN : null,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,
-    body: request.body.length > 0 ? request.body.toString('utf8') : null,
-    isBase64Encoded: false,
+    // A body that is not valid UTF-8 travels base64-encoded, as API Gateway passes binary
+    // payloads, so the handler sees the bytes as sent (and refuses them) instead of U+FFFD.
+    body: request.body.length === 0 ? null : validUtf8(request.body) ? request.body.toString('utf8') : request.body.toString('base64'),
+    isBase64Encoded: request.body.length > 0 && !validUtf8(request.body),
     requestContext: {
       accountId: LOCAL_ACCOUNT,
       apiId: 'local',
@@ -151,6 +155,17 @@ export function toProxyEvent({ request, route, pathParameters, requestId, now }:
       stage: LOCAL_STAGE,
     },
   };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function validUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `22/Nov/2026:18:20:00 +0000`, the format of requestContext.requestTime. */

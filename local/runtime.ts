@@ -1,22 +1,32 @@
 /**
  * The whole local stack behind `npm start`: signing keys, the HTTP adapter (bound first so a
  * busy port fails fast), DynamoDB Local with the table and seed data, the archive runtime
- * when present, and the production Lambda handlers, imported once their environment is set.
+ * when present, and the production Lambda handlers, built by the composition root from this
+ * runtime's own configuration object (no process.env), so two runtimes live in one process.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
-import { ENV } from '../functions/config/environment.js';
+import { ROUTES } from '../functions/api/routes.js';
+import { publicDeps, s3Client } from '../functions/composition/root.js';
+import { auditDeps, evidenceDeps, evidenceRepository, requestsDeps } from '../functions/composition/table.js';
+import { configuration, type Configuration } from '../functions/config/configuration.js';
+import { createHandler as auditHandler } from '../functions/http/audit.js';
+import { createHandler as evidenceHandler } from '../functions/http/evidence.js';
+import { createHandler as publicHandler } from '../functions/http/public.js';
+import { createHandler as requestsHandler } from '../functions/http/requests.js';
+import { loadOrCreateCursorKey } from './cursor-key.js';
+import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
+import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
-import { createObjectEventBus, type EventHandler, type ObjectEventBus } from './object-events.js';
-import { createLocalHttpServer, type LambdaHandler } from './http-server.js';
+import { createObjectEventBus, type ObjectEventBus } from './object-events.js';
+import { createLocalHttpServer } from './http-server.js';
 import { ensureTable, seedOrganisations } from './seed.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
 
@@ -74,20 +84,13 @@ export interface LocalRuntime {
   readonly users: readonly DemoUser[];
   /** Where the demo password comes from (for the banner). */
   readonly passwordSource: string;
-  /** The environment the handlers run with. */
-  readonly handlerEnv: Readonly<Record<string, string>>;
+  /** The configuration the handlers are built from. */
+  readonly configuration: Configuration;
   /** The evidence bucket's ObjectCreated events on their way to the file verifier (tests await `idle()`). */
   readonly objectEvents: ObjectEventBus;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
-
-/**
- * The handlers read their configuration from process.env when first imported, and a
- * process imports a module once: a process can run one runtime configuration (endpoints
- * change from one start to the next, so restarts need a new process, as `npm start` does).
- */
-let loadedHandlerEnv: Readonly<Record<string, string>> | undefined;
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
@@ -155,24 +158,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await ensureBucket(archive.s3Endpoint, LOCAL_EVIDENCE_BUCKET);
     }
 
-    const handlerEnv: Record<string, string> = {
-      [ENV.tableName]: tableName,
-      [ENV.userPoolId]: issuer.userPoolId,
-      [ENV.clientIds]: issuer.clientId,
-      [ENV.jwksUri]: jwksUri,
-      [ENV.dynamodbEndpoint]: dynamodb.endpoint,
-      [ENV.region]: LOCAL_REGION,
-      AWS_DEFAULT_REGION: LOCAL_REGION,
+    const cursorKey = await loadOrCreateCursorKey(join(dataDir, 'keys'));
+    const config = configuration(
+      {
+        tableName,
+        userPoolId: issuer.userPoolId,
+        clientIds: [issuer.clientId],
+        jwksUri,
+        dynamodbEndpoint: dynamodb.endpoint,
+        region: LOCAL_REGION,
+        ...(archive && { s3Endpoint: archive.s3Endpoint }),
+        ...(archive?.bucket && { evidenceBucket: LOCAL_EVIDENCE_BUCKET }),
+      },
       // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
-      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-      ...(archive && { [ENV.s3Endpoint]: archive.s3Endpoint }),
-      ...(archive?.bucket && { [ENV.archiveBucket]: archive.bucket, [ENV.evidenceBucket]: LOCAL_EVIDENCE_BUCKET }),
-    };
-    const handlers = await loadHandlers(handlerEnv);
-    objectEvents.connect(await loadHandler('file-verifier'));
-    http.ready({ issuer, routes: ROUTES, handlers });
+      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey },
+    );
+    http.ready({
+      issuer,
+      routes: ROUTES,
+      handlers: {
+        requests: requestsHandler(requestsDeps(config)),
+        evidence: evidenceHandler(evidenceDeps(config)),
+        audit: auditHandler(auditDeps(config)),
+        public: publicHandler(publicDeps(config)),
+      },
+    });
+    if (config.evidenceBucket) {
+      const bucket = config.evidenceBucket;
+      objectEvents.connect(fileVerifierHandler({ bucket, evidence: evidenceRepository(config), objects: new S3EvidenceObjects(s3Client(config), bucket) }));
+    }
     log(`ready on ${url}`);
 
     let stopping: Promise<void> | undefined;
@@ -188,7 +203,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clientId: issuer.clientId,
       users: DEMO_USERS,
       passwordSource: demoPasswordSource(env),
-      handlerEnv,
+      configuration: config,
       objectEvents,
       stop: () => (stopping ??= stopAll()),
     };
@@ -207,33 +222,6 @@ async function ensureBucket(endpoint: string, bucket: string): Promise<void> {
   } finally {
     s3.destroy();
   }
-}
-
-async function loadHandlers(handlerEnv: Readonly<Record<string, string>>): Promise<Record<RouteGroup, LambdaHandler>> {
-  if (loadedHandlerEnv) {
-    const changed = Object.keys(handlerEnv).filter((k) => loadedHandlerEnv![k] !== handlerEnv[k]);
-    if (changed.length > 0) {
-      throw new Error(
-        `This process already loaded the handlers with another configuration (${changed.join(', ')}); ` +
-          'handlers read process.env once at import, so start a second runtime in its own process',
-      );
-    }
-  }
-  Object.assign(process.env, handlerEnv);
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  loadedHandlerEnv = { ...handlerEnv };
-
-  const entries = await Promise.all(ROUTE_GROUPS.map(async (group) => [group, (await loadHandler(group)) as LambdaHandler] as const));
-  return Object.fromEntries(entries) as Record<RouteGroup, LambdaHandler>;
-}
-
-/** A production Lambda entry (functions/handlers/<name>.ts), once the handler environment is set. */
-async function loadHandler(name: string): Promise<EventHandler> {
-  const file = new URL(`../functions/handlers/${name}.ts`, import.meta.url);
-  const module = (await import(file.href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${name}.ts exports no \`handler\` function`);
-  return module.handler as EventHandler;
 }
 
 function listen(server: import('node:http').Server, port: number): Promise<number> {

@@ -8,15 +8,10 @@ import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { API_SCOPE, GROUPS_CLAIM, ORG_CLAIM } from '../config/claims.js';
+import { InvalidTokenError } from '../core/errors.js';
 
-/** Every reason a token is refused: malformed, badly signed, expired, wrong issuer/client/use. Maps to 401. */
-export class InvalidTokenError extends Error {
-  override readonly name = 'InvalidTokenError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+/** Every reason a token is refused (malformed, badly signed, expired, wrong issuer/client/use) is this one class of the core hierarchy. */
+export { InvalidTokenError };
 
 /** What the rest of the code may know about a verified access token. */
 export interface AccessTokenClaims {

@@ -68,7 +68,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
   }
 
   async appendVersion(evidenceId: string, expectedLatest: number, version: StoredVersion, audit: AuditEvent): Promise<void> {
-    if (version.version > MAX_VERSIONS) throw new ConflictError(`An evidence holds at most ${MAX_VERSIONS} versions`);
+    if (version.version > MAX_VERSIONS) throw new ConflictError('too-many-versions', `An evidence holds at most ${MAX_VERSIONS} versions`);
     await dynamo(() =>
       this.client.send(
         new TransactWriteCommand({

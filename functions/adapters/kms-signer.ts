@@ -2,11 +2,11 @@
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { createPublicKey } from 'node:crypto';
 import type { ManifestKeyResolver, ManifestSigner } from '../archive/ports.js';
+import { SDK_POLICY } from './sdk-policy.js';
 
 export function createKmsClient(region?: string): KMSClient {
   return new KMSClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    ...SDK_POLICY,
     ...(region ? { region } : {}),
   });
 }

@@ -1,18 +1,20 @@
 /** The archive bucket on S3 (or the local S3-compatible store): write-once puts with explicit checksums. */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ArchiveObject, ArchiveReader, ArchiveWriter, ListedObject } from '../archive/ports.js';
+import { SDK_POLICY, type LocalCredentials } from './sdk-policy.js';
 
 export interface ArchiveS3ClientOptions {
   /** A local S3-compatible endpoint; AWS when omitted. */
   readonly endpoint?: string | undefined;
   readonly region?: string | undefined;
+  /** The local store's credentials. @default the local store's fixed pair */
+  readonly credentials?: LocalCredentials | undefined;
 }
 
-/** An S3 client with bounded retries and timeouts; path-style and plain checksums for a local endpoint. */
+/** An S3 client with the one SDK policy; path-style and plain checksums for a local endpoint. */
 export function createArchiveS3Client(options: ArchiveS3ClientOptions = {}): S3Client {
   const config: S3ClientConfig = {
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+    ...SDK_POLICY,
     ...(options.region ? { region: options.region } : {}),
   };
   if (options.endpoint) {
@@ -22,7 +24,7 @@ export function createArchiveS3Client(options: ArchiveS3ClientOptions = {}): S3C
       region: options.region ?? 'eu-west-1',
       // The local store is not AWS: it needs no real credentials, and it stores aws-chunked
       // framing verbatim unless checksums are only sent when we set them (TOOLCHAIN.md).
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: options.credentials ?? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     } satisfies Partial<S3ClientConfig>);

@@ -13,6 +13,7 @@ const ERROR_STATUSES: Record<string, string> = {
   '403': 'The role may never do this',
   '404': 'No such thing, or it belongs to another tenant',
   '409': 'The state does not allow it',
+  '415': 'A body not sent as application/json',
   '422': 'Idempotency key reused with another body',
   '429': 'Rate limited',
 };
@@ -51,7 +52,12 @@ function whoMay(route: Route): string {
   return `Roles: ${ROLES.filter((role) => row[role] !== 'never').map((role) => `${role} (${row[role]})`).join(', ')}.`;
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+/** The headers every answer carries (API.md 1.1). */
+const ANSWER_HEADERS = Object.fromEntries(
+  ['X-Request-Id', 'Cache-Control', 'X-Content-Type-Options', 'Strict-Transport-Security'].map((name) => [name, { schema: { type: 'string' } }]),
+);
+
+const problem = (description: string) => ({ description, headers: ANSWER_HEADERS, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
 function operationOf(route: Route): Record<string, unknown> {
   if (!route.operation) {
@@ -60,7 +66,12 @@ function operationOf(route: Route): Record<string, unknown> {
   }
   const schemas: OperationSchemas = OPERATION_SCHEMAS[route.operation];
   const status = String(schemas.status ?? 200);
-  const errors = Object.fromEntries(Object.entries(ERROR_STATUSES).filter(([code]) => route.method === 'POST' || code !== '422').map(([code, text]) => [code, problem(text)]));
+  const bodyOnly = new Set(['415', '422']);
+  const errors = Object.fromEntries(
+    Object.entries(ERROR_STATUSES)
+      .filter(([code]) => route.method === 'POST' || !bodyOnly.has(code))
+      .map(([code, text]) => [code, problem(text)]),
+  );
   return {
     summary: route.summary,
     description: whoMay(route) + (route.audit ? ` Audited as \`${route.audit.action}\`.` : ''),
@@ -72,10 +83,18 @@ function operationOf(route: Route): Record<string, unknown> {
     ],
     ...(schemas.body && { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(schemas.body, 'input') } } } }),
     responses: {
-      [status]: { description: 'OK', headers: { 'X-Request-Id': { schema: { type: 'string' } } }, content: { 'application/json': { schema: schemaOf(schemas.response, 'output') } } },
+      [status]: { description: 'OK', headers: ANSWER_HEADERS, content: { 'application/json': { schema: schemaOf(schemas.response, 'output') } } },
       ...errors,
     },
   };
+}
+
+let served: string | undefined;
+
+/** The document as served: built on its first request, not at cold start (health and /v1/me never pay for it). */
+export function openApiJson(): string {
+  if (served === undefined) served = JSON.stringify(openApiDocument());
+  return served;
 }
 
 export function openApiDocument(): Record<string, unknown> {

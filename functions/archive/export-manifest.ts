@@ -1,4 +1,5 @@
 /** The scheduled export's use case: seal new archive objects into the next signed manifest. */
+import { IntegrityError } from '../core/errors.js';
 import { gunzipSync } from 'node:zlib';
 import { ARCHIVE_PREFIXES } from '../schemas/archive.js';
 import type { Logger } from './archive-batch.js';
@@ -42,11 +43,10 @@ export interface ExportResult {
   readonly reconciliation: Reconciliation;
 }
 
-export class ArchiveChainError extends Error {
-  readonly code = 'archive-chain-broken';
+/** The manifest chain is broken (a manifest missing, altered or unreadable). */
+export class ArchiveChainError extends IntegrityError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ArchiveChainError';
+    super('archive-chain-broken', message);
   }
 }
 

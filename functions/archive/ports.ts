@@ -1,4 +1,5 @@
 /** What the archive use cases need from storage and signing. Adapters implement these. */
+import { ConflictError } from '../core/errors.js';
 
 export interface ArchiveObject {
   readonly key: string;
@@ -92,11 +93,9 @@ export interface ManifestHeadStore {
   advance(next: ManifestHead, expectedSequence: number | undefined): Promise<void>;
 }
 
-export class ManifestHeadConflictError extends Error {
-  readonly code = 'manifest-head-conflict';
+export class ManifestHeadConflictError extends ConflictError {
   constructor(expected: number | undefined) {
-    super(`The manifest head is no longer at sequence ${expected ?? '(none)'}`);
-    this.name = 'ManifestHeadConflictError';
+    super('manifest-head-conflict', `The manifest head is no longer at sequence ${expected ?? '(none)'}`);
   }
 }
 

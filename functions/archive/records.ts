@@ -2,6 +2,7 @@
  * Turns stream changes into archive records and groups them into objects. Pure: the
  * handler converts the Lambda event (or the local poller's records) into `StreamChange`.
  */
+import { IntegrityError } from '../core/errors.js';
 import { AuditArchiveRecord, ARCHIVE_PREFIXES, EntityChange, type EntityType } from '../schemas/archive.js';
 
 export interface StreamChange {
@@ -23,15 +24,14 @@ export type ShapedRecord =
   | { readonly kind: 'audit'; readonly dt: string; readonly sequenceNumber: string; readonly record: AuditArchiveRecord }
   | { readonly kind: 'changes'; readonly dt: string; readonly sequenceNumber: string; readonly record: EntityChange };
 
-export class ArchiveRecordError extends Error {
-  readonly code = 'archive-record-invalid';
+/** A stream record that has no valid archive shape (a poison record). */
+export class ArchiveRecordError extends IntegrityError {
   constructor(
     message: string,
     readonly sequenceNumber: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'ArchiveRecordError';
+    super('archive-record-invalid', message, options);
   }
 }
 

@@ -15,6 +15,8 @@ export const ENV = {
   s3Endpoint: 'S3_ENDPOINT',
   auditTtlDays: 'AUDIT_TTL_DAYS',
   manifestSigningKeyId: 'MANIFEST_SIGNING_KEY_ID',
+  /** The Secrets Manager secret keying the API's sealed cursors (its ARN; the key itself is never in the environment). */
+  cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   region: 'AWS_REGION',
 } as const;
 

@@ -2,14 +2,14 @@
  * Applies the permission table to a caller and, for owned objects, to the object's tenants.
  * Wrong role: 403 before anything is read. Another tenant's object: 404, as if absent.
  */
-import { ForbiddenError, NotFoundError } from './errors.js';
+import { ForbiddenError, HiddenNotFoundError } from './errors.js';
 import { scopeOf, type Operation, type Scope } from './permissions.js';
 import type { Principal } from './principal.js';
 
 /** Throws ForbiddenError when the role may never perform the operation; returns its scope. */
 export function authorize(principal: Principal, operation: Operation): Exclude<Scope, 'never'> {
   const scope = scopeOf(principal.role, operation);
-  if (scope === 'never') throw new ForbiddenError(`The ${principal.role} role may not ${operation}`);
+  if (scope === 'never') throw new ForbiddenError('role-forbidden', `The ${principal.role} role may not ${operation}`);
   return scope;
 }
 
@@ -25,16 +25,15 @@ export function isRequestParty(principal: Principal, request: RequestParties): b
   return false;
 }
 
-/** Throws NotFoundError (hiding the tenant) unless the caller may touch this request. */
-export function assertRequestAccess(principal: Principal, operation: Operation, request: RequestParties): void {
-  const scope = authorize(principal, operation);
+/** Throws HiddenNotFoundError (hiding the tenant) unless a caller of this scope may touch this request. */
+export function assertRequestAccess(principal: Principal, scope: Exclude<Scope, 'never'>, request: RequestParties): void {
   if (scope === 'all') return;
   if (scope === 'own' && isRequestParty(principal, request)) return;
-  throw new NotFoundError('request', { hidesTenant: true });
+  throw new HiddenNotFoundError('request-not-found', 'No such request');
 }
 
 /** The organisation the caller acts for; roles that own objects always have one. */
 export function orgOf(principal: Principal): string {
-  if (!principal.orgId) throw new ForbiddenError(`The ${principal.role} account has no organisation`);
+  if (!principal.orgId) throw new ForbiddenError('organisation-missing', `The ${principal.role} account has no organisation`);
   return principal.orgId;
 }

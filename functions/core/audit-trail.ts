@@ -14,6 +14,8 @@ export interface CallContext {
   readonly correlationId: string;
   readonly sourceIp?: string | undefined;
   readonly userAgent?: string | undefined;
+  /** The status a success answers (the operation's, from its schemas): a committed change records it. */
+  readonly successStatus: number;
 }
 
 export interface Outcomes {
@@ -24,35 +26,40 @@ export interface Outcomes {
 }
 
 export class AuditTrail {
-  private resourceId: string | undefined;
-  private recordedEvent: AuditEvent | undefined;
-  private details: Record<string, unknown> | undefined;
+  #resourceId: string | undefined;
+  #recorded = false;
+  #details: Record<string, unknown> | undefined;
 
   constructor(
     private readonly call: CallContext,
     private readonly principal: Principal,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.resourceId = call.resourceId;
+    this.#resourceId = call.resourceId;
   }
 
   get recorded(): boolean {
-    return this.recordedEvent !== undefined;
+    return this.#recorded;
+  }
+
+  /** The audited resource's id, once known. */
+  get resourceId(): string | undefined {
+    return this.#resourceId;
   }
 
   /** Names the resource once it exists (a created request's id). */
   identify(resourceId: string): void {
-    this.resourceId = resourceId;
+    this.#resourceId = resourceId;
   }
 
   /** Facts of the call every outcome's event carries in `changes` (the version a download asked for). */
   describe(details: Record<string, unknown>): void {
-    this.details = { ...this.details, ...details };
+    this.#details = { ...this.#details, ...details };
   }
 
   event(outcomes: Outcomes): AuditEvent {
     const now = this.clock();
-    const changes = this.details || outcomes.changes ? { ...this.details, ...outcomes.changes } : undefined;
+    const changes = this.#details || outcomes.changes ? { ...this.#details, ...outcomes.changes } : undefined;
     const { userId, role, orgId } = this.principal;
     return {
       eventId: newEventId(now.getTime()),
@@ -60,7 +67,7 @@ export class AuditTrail {
       action: this.call.action,
       outcome: outcomes.outcome,
       actor: { userId, role, ...(orgId && { orgId }) },
-      resource: { type: this.call.resourceType, ...(this.resourceId && { id: this.resourceId }) },
+      resource: { type: this.call.resourceType, ...(this.#resourceId && { id: this.#resourceId }) },
       statusCode: outcomes.statusCode,
       ...(outcomes.reason && { reason: outcomes.reason }),
       correlationId: this.call.correlationId,
@@ -70,16 +77,17 @@ export class AuditTrail {
     };
   }
 
-  /** Call once the event is durably stored (alone or in a transaction). */
-  markRecorded(event: AuditEvent): void {
-    this.recordedEvent = event;
+  /** Builds and stores an event through `write`, and marks the call recorded. */
+  async record(outcomes: Outcomes, write: (event: AuditEvent) => Promise<void>): Promise<AuditEvent> {
+    const event = this.event(outcomes);
+    await write(event);
+    this.#recorded = true;
+    return event;
   }
 
-  /** Builds the success event, hands it to `write` (which stores it with the change) and marks it recorded. */
-  async commit(statusCode: number, changes: Record<string, unknown>, write: (event: AuditEvent) => Promise<void>): Promise<void> {
-    const event = this.event({ outcome: 'SUCCESS', statusCode, changes });
-    await write(event);
-    this.markRecorded(event);
+  /** The success event of a change, handed to `write`, which stores it in the change's transaction. */
+  async commit(changes: Record<string, unknown>, write: (event: AuditEvent) => Promise<void>): Promise<void> {
+    await this.record({ outcome: 'SUCCESS', statusCode: this.call.successStatus, changes }, write);
   }
 }
 

@@ -22,7 +22,9 @@ const KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
 /** A problem answer as the problem middleware would build it, minus the per-call correlationId. */
 export interface StoredProblem {
+  /** The precise rule; also the problem type's suffix unless `family` is given (records stored before codes were precise). */
   readonly code: string;
+  readonly family?: string | undefined;
   readonly title: string;
   readonly detail?: string | undefined;
   readonly errors?: readonly FieldError[] | undefined;
@@ -116,9 +118,9 @@ export function keyHash(scope: IdempotencyScope): string {
 export function idempotencyKeyOf(values: readonly string[]): string | undefined {
   if (values.length === 0) return undefined;
   const path = `header.${IDEMPOTENCY_HEADER}`;
-  if (values.length > 1) throw new ValidationError([{ path, message: 'is given more than once' }]);
+  if (values.length > 1) throw new ValidationError([{ path, message: 'is given more than once' }], { code: 'header-repeated' });
   const key = values[0]!;
-  if (!KEY_PATTERN.test(key)) throw new ValidationError([{ path, message: 'must be 1-128 printable ASCII characters' }]);
+  if (!KEY_PATTERN.test(key)) throw new ValidationError([{ path, message: 'must be 1-128 printable ASCII characters' }], { code: 'idempotency-key-invalid' });
   return key;
 }
 

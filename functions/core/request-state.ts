@@ -21,22 +21,23 @@ export interface Transition {
   readonly changes: Record<string, unknown>;
 }
 
-function itemOf(request: EvidenceRequest, itemId: string): RequestItem {
+/** The item a command acts on: looked up once, by the use case, and handed to the command. */
+export function itemOf(request: EvidenceRequest, itemId: string): RequestItem {
   const item = request.items.find((i) => i.itemId === itemId);
-  if (!item) throw new NotFoundError('item');
+  if (!item) throw new NotFoundError('item-not-found', 'No such item');
   return item;
 }
 
 function withItem(
   request: EvidenceRequest,
-  itemId: string,
+  before: RequestItem,
   update: (item: RequestItem) => RequestItem,
   now: string,
 ): Transition {
-  const before = itemOf(request, itemId);
-  const items = request.items.map((i) => (i.itemId === itemId ? update(i) : i));
+  const after = update(before);
+  const items = request.items.map((i) => (i === before ? after : i));
   const status = deriveStatus(items);
-  const after = items.find((i) => i.itemId === itemId)!;
+  const itemId = before.itemId;
   return {
     request: { ...request, items, status, updatedAt: now },
     changes: {
@@ -48,7 +49,6 @@ function withItem(
 }
 
 export interface FulfilCommand {
-  readonly itemId: string;
   readonly evidenceId: string;
   readonly evidenceVersion: number;
   readonly now: string;
@@ -56,13 +56,13 @@ export interface FulfilCommand {
 
 const FULFILLABLE: ReadonlySet<ItemStatus> = new Set(['PENDING', 'REJECTED']);
 
-export function fulfil(request: EvidenceRequest, command: FulfilCommand): Transition {
-  const item = itemOf(request, command.itemId);
-  if (FINAL.has(request.status)) throw new ConflictError(`The request is ${request.status}`);
-  if (!FULFILLABLE.has(item.status)) throw new ConflictError(`The item is ${item.status}, not PENDING or REJECTED`);
+/** `item` is one of `request.items` (see itemOf). */
+export function fulfil(request: EvidenceRequest, item: RequestItem, command: FulfilCommand): Transition {
+  if (FINAL.has(request.status)) throw new ConflictError('request-closed', `The request is ${request.status}`);
+  if (!FULFILLABLE.has(item.status)) throw new ConflictError('item-not-pending', `The item is ${item.status}, not PENDING or REJECTED`);
   const transition = withItem(
     request,
-    command.itemId,
+    item,
     ({ reviewComment: _dropped, ...rest }) => ({
       ...rest,
       status: 'FULFILLED',
@@ -79,19 +79,18 @@ export function fulfil(request: EvidenceRequest, command: FulfilCommand): Transi
 }
 
 export interface ReviewCommand {
-  readonly itemId: string;
   readonly decision: 'ACCEPT' | 'REJECT';
   readonly comment?: string | undefined;
   readonly now: string;
 }
 
-export function review(request: EvidenceRequest, command: ReviewCommand): Transition {
-  const item = itemOf(request, command.itemId);
-  if (FINAL.has(request.status)) throw new ConflictError(`The request is ${request.status}`);
-  if (item.status !== 'FULFILLED') throw new ConflictError(`The item is ${item.status}, not FULFILLED`);
+/** `item` is one of `request.items` (see itemOf). */
+export function review(request: EvidenceRequest, item: RequestItem, command: ReviewCommand): Transition {
+  if (FINAL.has(request.status)) throw new ConflictError('request-closed', `The request is ${request.status}`);
+  if (item.status !== 'FULFILLED') throw new ConflictError('item-not-fulfilled', `The item is ${item.status}, not FULFILLED`);
   return withItem(
     request,
-    command.itemId,
+    item,
     (i) => ({
       ...i,
       status: command.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED',
@@ -104,7 +103,7 @@ export function review(request: EvidenceRequest, command: ReviewCommand): Transi
 const CANCELLABLE: ReadonlySet<RequestStatus> = new Set(['OPEN', 'IN_PROGRESS']);
 
 export function cancel(request: EvidenceRequest, now: string): Transition {
-  if (!CANCELLABLE.has(request.status)) throw new ConflictError(`A ${request.status} request cannot be cancelled`);
+  if (!CANCELLABLE.has(request.status)) throw new ConflictError('request-not-cancellable', `A ${request.status} request cannot be cancelled`);
   return {
     request: { ...request, status: 'CANCELLED', updatedAt: now },
     changes: { requestStatus: { from: request.status, to: 'CANCELLED' } },

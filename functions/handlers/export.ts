@@ -11,6 +11,8 @@ import { exportManifest, type ExportDeps, type ExportResult } from '../archive/e
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
+import { SDK_POLICY } from '../adapters/sdk-policy.js';
+import { IntegrityError } from '../core/errors.js';
 import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 import { invocationLogger } from '../observability/logger.js';
 
@@ -21,15 +23,14 @@ export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly clock?: () => Date;
 }
 
-export class ReconciliationMismatchError extends Error {
-  readonly code = 'audit-reconciliation-mismatch';
+export class ReconciliationMismatchError extends IntegrityError {
   constructor(readonly result: ExportResult) {
     super(
+      'audit-reconciliation-mismatch',
       `Audit reconciliation mismatch in ${result.manifestKey}: ${result.reconciliation.tableAuditEvents} events in the table, ` +
         `${result.reconciliation.archivedAuditEvents} archived, ${result.reconciliation.missingFromArchive.length} missing, ` +
         `${result.reconciliation.notInTable.length} unknown, ${result.reconciliation.duplicates.length} duplicated`,
     );
-    this.name = 'ReconciliationMismatchError';
   }
 }
 
@@ -51,8 +52,7 @@ function productionHandler() {
   const region = optionalEnv(ENV.region);
   const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint), region }), requiredEnv(ENV.archiveBucket));
   const dynamodb = new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    ...SDK_POLICY,
     ...(optionalEnv(ENV.dynamodbEndpoint) ? { endpoint: optionalEnv(ENV.dynamodbEndpoint) } : {}),
   });
   const tableName = requiredEnv(ENV.tableName);

@@ -7,12 +7,13 @@
  */
 import * as z from 'zod/mini';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
+import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { createArchiveS3Client } from '../adapters/s3-archive-store.js';
 import { S3EvidenceObjects } from '../adapters/s3-evidence-objects.js';
+import { DEFAULT_AUDIT_TTL_DAYS } from '../config/configuration.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 import { MALWARE_SCAN_TAG } from '../core/evidence-files.js';
 import { rejectInfectedObject, verifyStoredObject, type VerifierDeps, type VerifierOutcome } from '../core/use-cases/evidence-files.js';
-import { tableFromEnv } from '../http/table-from-env.js';
 import { invocationLogger } from '../observability/logger.js';
 
 /** EventBridge "Object Created" from S3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). */
@@ -65,12 +66,13 @@ export function createHandler(deps: VerifierDeps & { readonly bucket: string }) 
 let production: ReturnType<typeof createHandler> | undefined;
 
 function productionHandler(): ReturnType<typeof createHandler> {
-  const { client, settings } = tableFromEnv();
   const bucket = requiredEnv(ENV.evidenceBucket);
+  const region = optionalEnv(ENV.region);
+  const settings = { tableName: requiredEnv(ENV.tableName), auditTtlDays: Number(optionalEnv(ENV.auditTtlDays) ?? DEFAULT_AUDIT_TTL_DAYS) };
   return createHandler({
     bucket,
-    evidence: new DynamoEvidenceRepository(client, settings),
-    objects: new S3EvidenceObjects(createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint) }), bucket),
+    evidence: new DynamoEvidenceRepository(createDocumentClient({ endpoint: optionalEnv(ENV.dynamodbEndpoint), region }), settings),
+    objects: new S3EvidenceObjects(createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint), region }), bucket),
   });
 }
 

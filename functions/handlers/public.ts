@@ -1,5 +1,5 @@
-/** Lambda entry: health, the OpenAPI document and the caller's identity; no table access. */
+/** Lambda entry: the public route group, built by the composition root from the function's environment. */
+import { publicDeps, production } from '../composition/root.js';
 import { createHandler } from '../http/public.js';
-import { verifierFromEnv } from '../http/verifier-from-env.js';
 
-export const handler = createHandler({ verifier: verifierFromEnv() });
+export const handler = createHandler(publicDeps(production()));

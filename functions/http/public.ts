@@ -1,32 +1,20 @@
-/** Lambda entry for the public routes: health, the OpenAPI document, and the caller's identity. */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { openApiDocument } from '../api/openapi.js';
-import { apiOperation } from '../middleware/api-route.js';
-import { correlationIdOf } from '../middleware/correlation.js';
-import type { PublicDeps } from './dependencies.js';
+/** The public routes: health, the OpenAPI document, and the caller's identity. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { openApiJson } from '../api/openapi.js';
+import type { PublicDeps } from '../composition/dependencies.js';
+import { apiOperation } from '../middleware/api-operation.js';
+import { withAnswerHeaders } from '../middleware/correlation.js';
+import { correlationIdOf } from '../middleware/state.js';
+import { routeGroup } from './route-group.js';
 
-function json(event: APIGatewayProxyEvent, body: unknown): APIGatewayProxyResult {
-  return {
-    statusCode: 200,
-    headers: { 'Content-Type': 'application/json', 'X-Request-Id': correlationIdOf(event), 'Cache-Control': 'no-store' },
-    body: JSON.stringify(body),
-  };
+function json(event: APIGatewayProxyEvent, body: string): APIGatewayProxyResult {
+  return withAnswerHeaders({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body }, correlationIdOf(event));
 }
 
 export function createHandler(deps: PublicDeps) {
-  // Built on first request, not at cold start: health and /v1/me never pay for it.
-  let openApi: string | undefined;
-  const me = apiOperation(
-    {
-      operation: 'getMe',
-      run: async (_input, { principal }) => ({ body: principal }),
-    },
-    deps,
-  );
-  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    if (event.resource === '/v1/health') return json(event, { status: 'ok' });
-    if (event.resource === '/v1/openapi.json') return { ...json(event, null), body: (openApi ??= JSON.stringify(openApiDocument())) };
-    return me(event, context);
-  };
+  return routeGroup('public', {
+    '/v1/health': async (event) => json(event, JSON.stringify({ status: 'ok' })),
+    '/v1/openapi.json': async (event) => json(event, openApiJson()),
+    getMe: apiOperation({ operation: 'getMe', run: async (_input, { principal }) => ({ body: principal }) }, deps),
+  });
 }
-

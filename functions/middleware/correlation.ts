@@ -1,26 +1,33 @@
-/** Every answer, errors included, carries the request id that its audit event records as correlationId. */
-import type middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
+/**
+ * Every answer, errors included, carries the request id its audit event records as
+ * correlationId, and the headers API.md 1.1 requires of every API answer.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { beginCall, correlationIdOf, type ApiMiddleware, type ApiRequest } from './state.js';
 
-const fallbackIds = new WeakMap<APIGatewayProxyEvent, string>();
-
-export function correlationIdOf(event: APIGatewayProxyEvent): string {
-  const id = event.requestContext?.requestId;
-  if (id) return id;
-  let fallback = fallbackIds.get(event);
-  if (!fallback) fallbackIds.set(event, (fallback = randomUUID()));
-  return fallback;
+/** The headers of every API answer. */
+export function answerHeaders(correlationId: string): Record<string, string> {
+  return {
+    'X-Request-Id': correlationId,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Strict-Transport-Security': 'max-age=31536000',
+  };
 }
 
-export function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
-  const stamp = async (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>) => {
-    if (!request.response) return;
-    request.response.headers = {
-      ...request.response.headers,
-      'X-Request-Id': correlationIdOf(request.event),
-      'Cache-Control': 'no-store',
-    };
+export function withAnswerHeaders(response: APIGatewayProxyResult, correlationId: string): APIGatewayProxyResult {
+  return { ...response, headers: { ...response.headers, ...answerHeaders(correlationId) } };
+}
+
+export function correlation(): ApiMiddleware {
+  const stamp = async (request: ApiRequest) => {
+    if (request.response) request.response = withAnswerHeaders(request.response, correlationIdOf(request.event));
   };
-  return { after: stamp, onError: stamp };
+  return {
+    before: async function startCall(request: ApiRequest) {
+      beginCall(request.event);
+    },
+    after: stamp,
+    onError: stamp,
+  };
 }

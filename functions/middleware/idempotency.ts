@@ -4,13 +4,14 @@
  * - no key: nothing happens;
  * - a first call claims the key, runs, and stores its answer (a success, or a refusal
  *   below 500); a 5xx releases the claim so a retry runs again;
- * - a repeat with the same body replays the first answer with its own X-Request-Id and its
- *   own audit event (the first call's outcome and status, no `changes`: nothing changed);
+ * - a repeat with the same body is answered from `before`, as Powertools' idempotency does:
+ *   the first answer with its own X-Request-Id and its own audit event (the first call's
+ *   outcome and status, no `changes`: nothing changed); the use case never runs;
  * - another body answers 422, a repeat of a call still in flight waits briefly, then 409.
  */
-import type middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DomainError } from '../core/errors.js';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { Route } from '../api/routes.js';
+import { outcomeOf } from '../core/errors.js';
 import {
   beginIdempotentCall,
   IDEMPOTENCY_HEADER,
@@ -21,68 +22,42 @@ import {
   type StoredAnswer,
 } from '../core/idempotency.js';
 import type { AuditLog } from '../core/ports.js';
-import type { CallContext } from './api-route.js';
-import { correlationIdOf } from './correlation.js';
+import { withAnswerHeaders } from './correlation.js';
 import { apiCallLogger } from '../observability/logger.js';
 import { problemFor, problemResponse } from './problem.js';
-
-type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext>;
-
-/** What the middleware knows of one call, on the call state. */
-export interface IdempotencyState {
-  /** This call holds the key and runs the use case. */
-  readonly claim?: ClaimedCall;
-  /** This call repeats a completed one: the handler answers with this instead of running. */
-  readonly replay?: StoredAnswer;
-}
+import { correlationIdOf, headerValues, stateOf, type ApiMiddleware, type ApiRequest } from './state.js';
 
 /** Marks a replayed answer, as Stripe and the IETF draft on idempotency keys do. */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** Every value of a header, whatever its casing; API Gateway folds repeats into multiValueHeaders. */
-function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
-  const wanted = name.toLowerCase();
-  const values: string[] = [];
-  const multi = event.multiValueHeaders ?? {};
-  const source = Object.keys(multi).length > 0 ? multi : Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k, v === undefined ? [] : [v]]));
-  for (const [key, list] of Object.entries(source)) if (key.toLowerCase() === wanted) values.push(...(list ?? []));
-  return values;
-}
-
-/** The body as JSON; the parse step has already refused what is not JSON. */
-function jsonBody(event: APIGatewayProxyEvent): unknown {
-  if (event.body === null || event.body === undefined || event.body === '') return {};
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  return JSON.parse(text);
-}
-
 /** The answer a repeat receives: the first answer, with this call's correlation id. */
 export function replayedResponse(answer: StoredAnswer, correlationId: string): APIGatewayProxyResult {
-  if (answer.problem) {
-    const response = problemResponse({ status: answer.statusCode, ...answer.problem }, correlationId);
-    return { ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } };
-  }
-  return {
-    statusCode: answer.statusCode,
-    headers: { 'Content-Type': 'application/json', ...(answer.location !== undefined && { Location: answer.location }), [REPLAYED_HEADER]: 'true' },
-    body: answer.body ?? '',
-  };
+  const response: APIGatewayProxyResult = answer.problem
+    ? problemResponse({ status: answer.statusCode, ...answer.problem }, correlationId)
+    : {
+        statusCode: answer.statusCode,
+        headers: { 'Content-Type': 'application/json', ...(answer.location !== undefined && { Location: answer.location }) },
+        body: answer.body ?? '',
+      };
+  return withAnswerHeaders({ ...response, headers: { ...response.headers, [REPLAYED_HEADER]: 'true' } }, correlationId);
 }
 
-function logFailure(request: Request, message: string, error: unknown): void {
+function logFailure(request: ApiRequest, message: string, error: unknown): void {
   apiCallLogger(request.event, correlationIdOf(request.event)).error(message, { error });
 }
 
-export function idempotency(
-  store: IdempotencyStore,
-  auditLog: AuditLog,
-  options: IdempotencyOptions = {},
-): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext> {
-  /** The id of the audited resource as the use case named it (a created request's id). */
-  const resourceIdOf = (request: Request, statusCode: number) =>
-    request.context.call.audit?.event({ outcome: 'SUCCESS', statusCode }).resource.id;
+export interface IdempotencyMiddlewareOptions extends IdempotencyOptions {
+  readonly route: Route;
+  /** Required for POST routes. */
+  readonly store?: IdempotencyStore | undefined;
+  readonly auditLog?: AuditLog | undefined;
+}
 
-  const store_ = async (request: Request, claim: ClaimedCall, answer: StoredAnswer) => {
+export function idempotency({ route, store, auditLog, ...options }: IdempotencyMiddlewareOptions): ApiMiddleware[] {
+  if (route.method !== 'POST') return []; // not this route's concern: the chain's order stays the same
+  if (!store || !auditLog) throw new Error(`Route ${route.method} ${route.path} is a POST: pass an idempotency store and an audit log`);
+
+  const complete = async (request: ApiRequest, claim: ClaimedCall, answer: StoredAnswer) => {
     try {
       // The change is committed with its audit event whatever happens here: never turn a
       // success into an error. If the answer cannot be stored, the claim expires and a repeat runs again.
@@ -92,53 +67,49 @@ export function idempotency(
     }
   };
 
-  return {
-    before: async function claimOrReplay(request: Request) {
+  return [{
+    before: async function claimOrReplay(request: ApiRequest) {
       const key = idempotencyKeyOf(headerValues(request.event, IDEMPOTENCY_HEADER));
-      if (key === undefined) return;
-      const { principal } = request.context.call;
-      if (!principal) throw new Error('idempotency runs after authentication');
+      if (key === undefined) return undefined;
+      const state = stateOf(request);
+      const { event } = request;
       const result = await beginIdempotentCall(
         store,
-        { userId: principal.userId, method: request.event.httpMethod, path: request.event.path, key },
-        jsonBody(request.event),
+        { userId: state.principal.userId, method: event.httpMethod, path: event.path, key },
+        state.input.json,
         options,
       );
-      request.context.call.idempotency = result.kind === 'run' ? { claim: result } : { replay: result.answer };
+      if (result.kind === 'run') {
+        state.claim = result;
+        return undefined;
+      }
+      const { answer } = result;
+      const trail = state.trail;
+      if (answer.resourceId !== undefined) trail.identify(answer.resourceId);
+      await trail.record(
+        { outcome: answer.outcome, statusCode: answer.statusCode, reason: `idempotent replay of the answer to ${answer.correlationId}` },
+        (e) => auditLog.record(e),
+      );
+      return replayedResponse(answer, correlationIdOf(event));
     },
 
-    after: async function storeOrAuditReplay(request: Request) {
-      const state = request.context.call.idempotency;
+    after: async function storeAnswer(request: ApiRequest) {
+      const state = stateOf(request);
       const response = request.response;
-      if (!state || !response) return;
-      if (state.replay) {
-        const trail = request.context.call.audit;
-        if (!trail || trail.recorded) return;
-        if (state.replay.resourceId !== undefined) trail.identify(state.replay.resourceId);
-        const event = trail.event({
-          outcome: state.replay.outcome,
-          statusCode: state.replay.statusCode,
-          reason: `idempotent replay of the answer to ${state.replay.correlationId}`,
-        });
-        await auditLog.record(event);
-        trail.markRecorded(event);
-        return;
-      }
-      if (state.claim) {
-        const location = response.headers?.Location;
-        await store_(request, state.claim, {
-          statusCode: response.statusCode,
-          outcome: 'SUCCESS',
-          resourceId: resourceIdOf(request, response.statusCode),
-          correlationId: correlationIdOf(request.event),
-          body: response.body,
-          ...(typeof location === 'string' && { location }),
-        });
-      }
+      if (!state.claim || !response) return;
+      const location = response.headers?.Location;
+      await complete(request, state.claim, {
+        statusCode: response.statusCode,
+        outcome: 'SUCCESS',
+        resourceId: state.audit?.resourceId,
+        correlationId: correlationIdOf(request.event),
+        body: response.body,
+        ...(typeof location === 'string' && { location }),
+      });
     },
 
-    onError: async function storeRefusalOrRelease(request: Request) {
-      const claim = request.context.call.idempotency?.claim;
+    onError: async function storeRefusalOrRelease(request: ApiRequest) {
+      const claim = stateOf(request).claim;
       if (!claim) return;
       const spec = problemFor(request.error);
       if (spec.status >= 500) {
@@ -150,13 +121,13 @@ export function idempotency(
         }
         return;
       }
-      await store_(request, claim, {
+      await complete(request, claim, {
         statusCode: spec.status,
-        outcome: request.error instanceof DomainError && request.error.denied ? 'DENIED' : 'FAILED',
-        resourceId: resourceIdOf(request, spec.status),
+        outcome: outcomeOf(request.error),
+        resourceId: stateOf(request).audit?.resourceId,
         correlationId: correlationIdOf(request.event),
-        problem: { code: spec.code, title: spec.title, detail: spec.detail, errors: spec.errors },
+        problem: { code: spec.code, ...(spec.family !== undefined && { family: spec.family }), title: spec.title, detail: spec.detail, errors: spec.errors },
       });
     },
-  };
+  }];
 }

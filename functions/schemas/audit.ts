@@ -3,7 +3,7 @@
  * what the archive writes, one line per event. The Glue columns derive from it too.
  */
 import * as z from 'zod/mini';
-import { Cursor, Id, Limit, Role, Timestamp, text } from './common.js';
+import { Cursor, Id, InputTimestamp, Limit, Role, Timestamp, text } from './common.js';
 
 export const Outcome = z.enum(['SUCCESS', 'DENIED', 'FAILED']);
 export type Outcome = z.infer<typeof Outcome>;
@@ -50,12 +50,9 @@ export const AuditEvent = z
   .register(z.globalRegistry, { id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
-/** Any ISO 8601 UTC date-time; the use case normalises it to milliseconds. */
-const Instant = z.iso.datetime();
-
 export const ListAuditQuery = z.strictObject({
-  from: z.optional(Instant),
-  to: z.optional(Instant),
+  from: z.optional(InputTimestamp),
+  to: z.optional(InputTimestamp),
   actorId: z.optional(Id),
   action: z.optional(AuditAction),
   resourceType: z.optional(ResourceType),

@@ -1,6 +1,6 @@
 /** A factory's evidence library: documents with immutable, numbered versions. */
 import * as z from 'zod/mini';
-import { Cursor, DocType, Id, Limit, Name, ShortText, Timestamp, pageOf } from './common.js';
+import { Cursor, DocType, Id, InputTimestamp, Limit, Name, ShortText, Timestamp, pageOf } from './common.js';
 
 /** The content types an evidence file may have (contract 1.1, "Evidence files"). */
 export const FILE_CONTENT_TYPES = [
@@ -83,7 +83,7 @@ export const CreateEvidenceBody = z.strictObject({
   name: Name,
   docType: DocType,
   notes: z.optional(ShortText),
-  expiresAt: z.optional(Timestamp),
+  expiresAt: z.optional(InputTimestamp),
   file: DeclaredFile,
 });
 export type CreateEvidenceBody = z.infer<typeof CreateEvidenceBody>;
@@ -98,7 +98,7 @@ export type CreateEvidenceResult = z.infer<typeof CreateEvidenceResult>;
 
 export const AddVersionBody = z.strictObject({
   notes: z.optional(ShortText),
-  expiresAt: z.optional(Timestamp),
+  expiresAt: z.optional(InputTimestamp),
   file: DeclaredFile,
 });
 export type AddVersionBody = z.infer<typeof AddVersionBody>;

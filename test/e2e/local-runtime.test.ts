@@ -71,7 +71,7 @@ describe('start-up', () => {
 
   it('runs the archive side and tells the handlers where it is', async () => {
     expect(runtime.s3Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(runtime.handlerEnv).toMatchObject({ S3_ENDPOINT: runtime.s3Endpoint, ARCHIVE_BUCKET: expect.any(String) });
+    expect(runtime.configuration).toMatchObject({ s3Endpoint: runtime.s3Endpoint, evidenceBucket: expect.any(String) });
     const response = await fetch(runtime.s3Endpoint!);
     await response.body?.cancel();
     expect(response.status).toBeLessThan(500);

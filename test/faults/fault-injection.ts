@@ -5,15 +5,10 @@
  */
 import { ProvisionedThroughputExceededException, ThrottlingException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
-import { DynamoAuditLog } from '../../functions/adapters/dynamo-audit-log.js';
-import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
-import { DynamoIdempotencyStore } from '../../functions/adapters/dynamo-idempotency-store.js';
-import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
-import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
-import type { AppDeps } from '../../functions/http/dependencies.js';
-import { LOCAL_REGION } from '../../local/dynamodb-local.js';
+import type { AppDeps } from '../../functions/composition/dependencies.js';
+import { documentClient } from '../../functions/composition/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { testConfiguration, testDeps } from '../support/deps.js';
 
 export type DynamoFault = 'provisioned-throughput' | 'throttling' | 'transaction-throttled';
 
@@ -106,16 +101,11 @@ export async function startFaultyApi(): Promise<FaultyApi> {
     organisations: lateBound(() => get().organisations),
     idempotency: lateBound(() => get().idempotency),
   });
-  const documents = createDocumentClient({ endpoint: api.table.endpoint, region: LOCAL_REGION });
+  // A configuration of its own: its document client is this API's alone, so the faults reach no other test.
+  const config = testConfiguration(api.table, api.tokens);
+  const documents = documentClient(config);
   const faults = injectDynamoFaults(documents);
-  const settings = { tableName: api.table.tableName, auditTtlDays: 90 };
-  adapters = {
-    auditLog: new DynamoAuditLog(documents, settings),
-    requests: new DynamoRequestRepository(documents, settings),
-    evidence: new DynamoEvidenceRepository(documents, settings),
-    organisations: new DynamoOrganisationDirectory(documents, settings.tableName),
-    idempotency: new DynamoIdempotencyStore(documents, settings.tableName),
-  };
+  adapters = testDeps(config);
   return {
     api,
     faults,

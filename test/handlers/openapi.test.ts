@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import * as z from 'zod/mini';
+import { PROBLEM_CODES } from '../../functions/core/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_SCHEMAS } from '../../functions/api/operation-schemas.js';
 import { ROUTES } from '../../functions/api/routes.js';
@@ -40,3 +41,15 @@ function stripDialect(schema: Record<string, unknown>): Record<string, unknown> 
   const { $schema: _dialect, ...rest } = schema;
   return rest;
 }
+
+describe('problem codes', () => {
+  it('lists every precise code a problem may carry, with its meaning', async () => {
+    const { body: doc } = await api.call('GET', '/v1/openapi.json');
+    const codes = doc.components.schemas.ProblemCode;
+    expect(codes.enum).toEqual(Object.keys(PROBLEM_CODES));
+    for (const [code, meaning] of Object.entries(PROBLEM_CODES)) expect(codes.description).toContain(`\`${code}\`: ${meaning}`);
+    expect(doc.components.schemas.Problem.required).toEqual(expect.arrayContaining(['type', 'code', 'status', 'correlationId']));
+    expect(doc.paths['/v1/requests'].post.responses['415']).toBeDefined();
+    expect(doc.paths['/v1/requests'].get.responses['415']).toBeUndefined();
+  });
+});

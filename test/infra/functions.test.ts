@@ -66,6 +66,20 @@ describe('environment', () => {
     expect(fn('ApievidenceFunction').Environment.Variables[ENV.evidenceBucket]).toBeDefined();
   });
 
+  it('gives the paging API functions the cursor key secret by ARN (never its value) and lets them read it, and only them', () => {
+    for (const group of ROUTE_GROUPS) {
+      const vars = fn(`Api${group}Function`).Environment.Variables;
+      if (group === 'public') expect(vars[ENV.cursorKeySecretArn], group).toBeUndefined();
+      else expect(JSON.stringify(vars[ENV.cursorKeySecretArn]), group).toMatch(/CursorKey/);
+    }
+    const policies = Object.values(stateless.findResources('AWS::IAM::Policy') as Record<string, { Properties: { PolicyDocument: { Statement: any[] }; Roles: any[] } }>);
+    const readers = policies
+      .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes('CursorKey')))
+      .map((p) => JSON.stringify(p.Properties.Roles));
+    expect(readers).toHaveLength(3);
+    for (const group of ['requests', 'evidence', 'audit']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
+  });
+
   it('gives the consumers their bucket, table and signing key', () => {
     expect(fn('ArchiverFunction').Environment.Variables).toMatchObject({ [ENV.archiveBucket]: expect.anything(), [ENV.tableName]: expect.anything() });
     expect(fn('ExportFunction').Environment.Variables).toMatchObject({

@@ -163,3 +163,14 @@ describe('prod stage', () => {
     });
   });
 });
+
+describe('the cursor key', () => {
+  it('is a generated secret of the stateful stack, kept on stack deletion', () => {
+    const template = synthApp({ stage: 'dev' }).statefulTemplate;
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } },
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+});

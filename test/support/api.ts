@@ -5,29 +5,22 @@
  */
 import type { Server } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createAccessTokenVerifier } from '../../functions/adapters/cognito-token-verifier.js';
-import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
-import { DynamoAuditLog } from '../../functions/adapters/dynamo-audit-log.js';
-import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
-import { DynamoIdempotencyStore } from '../../functions/adapters/dynamo-idempotency-store.js';
 import { stripKeys } from '../../functions/adapters/dynamo-items.js';
-import { DynamoOrganisationDirectory } from '../../functions/adapters/dynamo-organisation-directory.js';
-import { DynamoRequestRepository } from '../../functions/adapters/dynamo-request-repository.js';
 import { ROUTES } from '../../functions/api/routes.js';
+import type { AppDeps } from '../../functions/composition/dependencies.js';
+import { documentClient } from '../../functions/composition/table.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
-import type { AppDeps } from '../../functions/http/dependencies.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { DemoUsername } from '../../local/demo-users.js';
-import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
 import { freePort } from '../../local/net.js';
 import { seedOrganisations } from '../../local/seed.js';
+import { testConfiguration, testDeps } from './deps.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './tokens.js';
-import { memoryFileUrls } from './memory-file-urls.js';
 
 export interface CallOptions {
   /** Sign in as this demo user; or pass `token` for a raw Authorization bearer token. */
@@ -56,23 +49,13 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-
 export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
   const table = await createTestTable('api');
   await seedOrganisations(table.client, table.tableName);
   const tokens = await startTestTokenIssuer();
-  const documents = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
-  const settings = { tableName: table.tableName, auditTtlDays: 90 };
-  const deps: AppDeps = {
-    verifier: createAccessTokenVerifier(tokens.verifierOptions),
-    auditLog: new DynamoAuditLog(documents, settings),
-    requests: new DynamoRequestRepository(documents, settings),
-    evidence: new DynamoEvidenceRepository(documents, settings),
-    organisations: new DynamoOrganisationDirectory(documents, table.tableName),
-    idempotency: new DynamoIdempotencyStore(documents, table.tableName),
-    fileUrls: memoryFileUrls,
-    ...overrides,
-  };
+  const config = testConfiguration(table, tokens);
+  const documents = documentClient(config);
+  const deps = testDeps(config, overrides);
   const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
   http.ready({
     issuer: tokens.issuer,

@@ -29,20 +29,21 @@ describe('assertRequestAccess', () => {
       it(`${role} ${operation} on its own and on another tenant's request`, () => {
         const me = principal(role);
         if (scope === 'never') {
-          expect(() => assertRequestAccess(me, operation, own)).toThrow(ForbiddenError);
+          expect(() => authorize(me, operation)).toThrow(ForbiddenError);
         } else if (scope === 'all') {
-          expect(() => assertRequestAccess(me, operation, foreign)).not.toThrow();
+          expect(() => assertRequestAccess(me, scope, foreign)).not.toThrow();
         } else {
-          expect(() => assertRequestAccess(me, operation, own)).not.toThrow();
+          expect(() => assertRequestAccess(me, scope, own)).not.toThrow();
           const refusal = (() => {
             try {
-              assertRequestAccess(me, operation, foreign);
+              assertRequestAccess(me, scope, foreign);
             } catch (error) {
               return error;
             }
           })();
           expect(refusal).toBeInstanceOf(NotFoundError);
-          expect((refusal as NotFoundError).denied).toBe(true);
+          expect((refusal as NotFoundError).outcome).toBe('DENIED');
+          expect((refusal as NotFoundError).code).toBe('request-not-found');
         }
       });
     }
@@ -50,7 +51,7 @@ describe('assertRequestAccess', () => {
 
   it('does not let a factory act as the buyer of a request addressed to it', () => {
     const factoryAsBuyer: Principal = { userId: 'u', username: 'f', role: 'factory', orgId: 'B001' };
-    expect(() => assertRequestAccess(factoryAsBuyer, 'getRequest', own)).toThrow(NotFoundError);
+    expect(() => assertRequestAccess(factoryAsBuyer, 'own', own)).toThrow(NotFoundError);
   });
 });
 

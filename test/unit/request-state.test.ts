@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../functions/core/errors.js';
-import { cancel, deriveStatus, fulfil, review } from '../../functions/core/request-state.js';
+import { cancel, deriveStatus, fulfil as fulfilItem, itemOf, review as reviewItem } from '../../functions/core/request-state.js';
+
+/** The use cases look the item up once and hand it to the command. */
+const fulfil = (request: EvidenceRequest, { itemId, ...command }: Parameters<typeof fulfilItem>[2] & { itemId: string }) => fulfilItem(request, itemOf(request, itemId), command);
+const review = (request: EvidenceRequest, { itemId, ...command }: Parameters<typeof reviewItem>[2] & { itemId: string }) => reviewItem(request, itemOf(request, itemId), command);
 import type { EvidenceRequest, ItemStatus, RequestStatus } from '../../functions/schemas/requests.js';
 
 const NOW = '2026-11-22T10:00:00.000Z';

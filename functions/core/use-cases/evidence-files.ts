@@ -2,13 +2,15 @@
  * Use cases of evidence files: re-issue an upload address, download, and the file
  * verifier's judgement of a stored object (AVAILABLE or REJECTED, never back).
  */
-import type { FileDownload, FileInfo, StoredEvidenceFile, UploadUrlResult } from '../../schemas/evidence.js';
+import type { FileDownload, FileInfo, StoredEvidenceFile, UploadUrlBody, UploadUrlResult } from '../../schemas/evidence.js';
 import { authorize, orgOf } from '../access.js';
 import { systemEvent } from '../audit-trail.js';
-import { ConcurrentUpdateError, ConflictError, NotFoundError } from '../errors.js';
+import { ConcurrentUpdateError, ConflictError, HiddenNotFoundError, NotFoundError } from '../errors.js';
 import { evidenceFileKey, judgeObject, newFileId, parseEvidenceFileKey, type Verdict } from '../evidence-files.js';
 import type { EvidenceFileUrls, EvidenceObjects, EvidenceRepository, PresignedUrl, StoredEvidence, StoredVersion } from '../ports.js';
-import type { UseCaseContext } from './context.js';
+import type { UseCaseContext, UseCaseInput } from './context.js';
+
+type VersionIds = { readonly evidenceId: string; readonly version: number };
 
 export interface EvidenceFileDeps {
   readonly evidence: EvidenceRepository;
@@ -39,7 +41,7 @@ export function publicVersion<V extends StoredVersion>(version: V): Omit<V, 'fil
 
 function versionOf(stored: StoredEvidence, number: number): StoredVersion {
   const version = stored.versions.find((v) => v.version === number);
-  if (!version) throw new NotFoundError('version');
+  if (!version) throw new NotFoundError('version-not-found', `The evidence has no version ${number}`);
   return version;
 }
 
@@ -49,15 +51,17 @@ function versionOf(stored: StoredEvidence, number: number): StoredVersion {
  *    file is never overwritten.
  * 3. Answers a new presigned PUT for the same key, bound to the declared size and SHA-256.
  */
-export async function issueUploadUrl(deps: EvidenceFileDeps, ctx: UseCaseContext, evidenceId: string, number: number): Promise<UploadUrlResult> {
+export async function issueUploadUrl(deps: EvidenceFileDeps, ctx: UseCaseContext, input: UseCaseInput<VersionIds, undefined, UploadUrlBody>): Promise<UploadUrlResult> {
   authorize(ctx.principal, 'issueUploadUrl');
+  const { evidenceId, version: number } = input.path;
+  void input.body; // its only rule is having no fields: reading it refuses a body that breaks that
   ctx.audit.describe({ version: number });
   const stored = await deps.evidence.get(evidenceId);
-  if (!stored) throw new NotFoundError('evidence');
-  if (stored.evidence.factoryId !== orgOf(ctx.principal)) throw new NotFoundError('evidence', { hidesTenant: true });
+  if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
+  if (stored.evidence.factoryId !== orgOf(ctx.principal)) throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
   const version = versionOf(stored, number);
-  if (!version.file) throw new ConflictError(`Version ${number} carries no file; add a version with a file instead`);
-  if (version.file.status !== 'PENDING_UPLOAD') throw new ConflictError(`The file of version ${number} is ${version.file.status}, not PENDING_UPLOAD`);
+  if (!version.file) throw new ConflictError('file-not-found', `Version ${number} carries no file; add a version with a file instead`);
+  if (version.file.status !== 'PENDING_UPLOAD') throw new ConflictError('file-not-pending', `The file of version ${number} is ${version.file.status}, not PENDING_UPLOAD`);
   const upload = await presignUpload(deps, stored, { ...version, file: version.file });
   return { uploadUrl: upload.url, expiresAt: upload.expiresAt.toISOString() };
 }
@@ -68,20 +72,21 @@ export async function issueUploadUrl(deps: EvidenceFileDeps, ctx: UseCaseContext
  * 2. A version without a file answers 404; a file not AVAILABLE answers 409.
  * 3. Answers a presigned GET (5 minutes) that downloads the file as an attachment.
  */
-export async function downloadEvidenceFile(deps: EvidenceFileDeps, ctx: UseCaseContext, evidenceId: string, number: number): Promise<FileDownload> {
+export async function downloadEvidenceFile(deps: EvidenceFileDeps, ctx: UseCaseContext, input: UseCaseInput<VersionIds>): Promise<FileDownload> {
   const scope = authorize(ctx.principal, 'downloadEvidenceFile');
+  const { evidenceId, version: number } = input.path;
   ctx.audit.describe({ version: number });
   const stored = await deps.evidence.get(evidenceId);
-  if (!stored) throw new NotFoundError('evidence');
+  if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
   const visible =
     scope === 'all' ||
     (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) ||
     (scope === 'shared' && stored.shares.some((s) => s.buyerOrgId === ctx.principal.orgId && s.version === number));
-  if (!visible) throw new NotFoundError('evidence', { hidesTenant: true });
+  if (!visible) throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
   const version = versionOf(stored, number);
   const file = version.file;
-  if (!file) throw new NotFoundError('file');
-  if (file.status !== 'AVAILABLE') throw new ConflictError(`The file of version ${number} is ${file.status}, not AVAILABLE`);
+  if (!file) throw new NotFoundError('file-not-found', `Version ${number} carries no file`);
+  if (file.status !== 'AVAILABLE') throw new ConflictError('file-not-available', `The file of version ${number} is ${file.status}, not AVAILABLE`);
   const download = await deps.fileUrls.download(fileKeyOf(stored, { ...version, file }), file);
   return {
     downloadUrl: download.url,

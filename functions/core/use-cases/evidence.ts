@@ -1,24 +1,33 @@
 /** Use cases of a factory's evidence library: create, read, list, add a version. */
 import type { AddVersionBody, AddVersionResult, CreateEvidenceBody, CreateEvidenceResult, Evidence, ListEvidenceQuery } from '../../schemas/evidence.js';
 import { authorize, orgOf } from '../access.js';
-import { NotFoundError } from '../errors.js';
+import { HiddenNotFoundError, NotFoundError } from '../errors.js';
 import { newEvidenceId } from '../ids.js';
 import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, Page, StoredEvidence, StoredVersion } from '../ports.js';
+import type { UseCaseContext, UseCaseInput } from './context.js';
 import { newVersionFile, presignUpload, publicVersion, type EvidenceFileDeps } from './evidence-files.js';
-import type { UseCaseContext } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
 import { pageOf } from './requests.js';
+
+type EvidenceIds = { readonly evidenceId: string };
 
 export interface EvidenceDeps extends EvidenceFileDeps {
   readonly evidence: EvidenceRepository;
 }
 
 /**
- * Creating evidence creates version 1; `expiresAt` applies to it and may lie in the past.
- * With a file, version 1's file starts PENDING_UPLOAD and the answer carries its upload URL.
+ * Only a factory creates evidence, in its own library. Creating evidence creates version 1;
+ * `expiresAt` applies to it and may lie in the past. With a file, version 1's file starts
+ * PENDING_UPLOAD and the answer carries its upload URL.
  */
-export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, body: CreateEvidenceBody): Promise<CreateEvidenceResult> {
+export async function createEvidence(
+  deps: EvidenceDeps,
+  ctx: UseCaseContext,
+  input: UseCaseInput<undefined, undefined, CreateEvidenceBody>,
+): Promise<CreateEvidenceResult> {
+  authorize(ctx.principal, 'createEvidence');
   const factoryId = orgOf(ctx.principal);
+  const { body } = input;
   const now = ctx.now();
   const at = now.toISOString();
   const first: StoredVersion = {
@@ -39,7 +48,7 @@ export async function createEvidence(deps: EvidenceDeps, ctx: UseCaseContext, bo
     updatedAt: at,
   };
   ctx.audit.identify(evidence.evidenceId);
-  await ctx.audit.commit(201, { docType: evidence.docType, version: 1, ...(first.file && { sha256: first.file.sha256 }) }, (event) =>
+  await ctx.audit.commit({ docType: evidence.docType, version: 1, ...(first.file && { sha256: first.file.sha256 }) }, (event) =>
     deps.evidence.create(evidence, first, event),
   );
   const created = { ...evidence, versions: [publicVersion(first)] };
@@ -50,18 +59,19 @@ async function uploadUrlOf(deps: EvidenceFileDeps, stored: StoredEvidence, versi
   return version.file && (await presignUpload(deps, stored, { ...version, file: version.file })).url;
 }
 
-export async function listEvidence(deps: EvidenceDeps, ctx: UseCaseContext, query: ListEvidenceQuery): Promise<Page<Evidence>> {
+export async function listEvidence(deps: EvidenceDeps, ctx: UseCaseContext, input: UseCaseInput<undefined, ListEvidenceQuery>): Promise<Page<Evidence>> {
   const scope = authorize(ctx.principal, 'listEvidence');
+  const { query } = input;
   const listScope: EvidenceListScope = scope === 'all' ? { by: 'all' } : { by: 'factory', factoryId: orgOf(ctx.principal) };
   const page = await deps.evidence.list(listScope, { docType: query.docType }, pageOf(query));
   return { ...page, items: page.items.map(({ versions, ...header }) => assemble(header, versions)) };
 }
 
 /** A buyer sees only the versions shared with its organisation, and the evidence as of those. */
-export async function getEvidence(deps: EvidenceDeps, ctx: UseCaseContext, evidenceId: string): Promise<Evidence> {
+export async function getEvidence(deps: EvidenceDeps, ctx: UseCaseContext, input: UseCaseInput<EvidenceIds>): Promise<Evidence> {
   const scope = authorize(ctx.principal, 'getEvidence');
-  const stored = await deps.evidence.get(evidenceId);
-  if (!stored) throw new NotFoundError('evidence');
+  const stored = await deps.evidence.get(input.path.evidenceId);
+  if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
   if (scope === 'all') return assemble(stored.evidence, stored.versions);
   if (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) return assemble(stored.evidence, stored.versions);
   if (scope === 'shared') {
@@ -70,7 +80,7 @@ export async function getEvidence(deps: EvidenceDeps, ctx: UseCaseContext, evide
     const latest = versions.at(-1);
     if (latest) return { ...assemble(stored.evidence, versions), latestVersion: latest.version, updatedAt: latest.createdAt };
   }
-  throw new NotFoundError('evidence', { hidesTenant: true });
+  throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
 }
 
 function assemble(header: Omit<EvidenceRecord, 'versions'>, versions: readonly StoredVersion[]): Evidence {
@@ -87,14 +97,16 @@ function assemble(header: Omit<EvidenceRecord, 'versions'>, versions: readonly S
 export async function addEvidenceVersion(
   deps: EvidenceDeps,
   ctx: UseCaseContext,
-  evidenceId: string,
-  body: AddVersionBody,
+  input: UseCaseInput<EvidenceIds, undefined, AddVersionBody>,
 ): Promise<AddVersionResult> {
+  authorize(ctx.principal, 'addEvidenceVersion');
   const factoryId = orgOf(ctx.principal);
+  const { path, body } = input;
+  const { evidenceId } = path;
   const version = await withOptimisticRetry(async () => {
     const stored = await deps.evidence.get(evidenceId);
-    if (!stored) throw new NotFoundError('evidence');
-    if (stored.evidence.factoryId !== factoryId) throw new NotFoundError('evidence', { hidesTenant: true });
+    if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
+    if (stored.evidence.factoryId !== factoryId) throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
     const next: StoredVersion = {
       version: stored.evidence.latestVersion + 1,
       createdAt: ctx.now().toISOString(),
@@ -103,7 +115,7 @@ export async function addEvidenceVersion(
       ...(body.notes !== undefined && { notes: body.notes }),
       ...(body.file !== undefined && { file: newVersionFile(body.file) }),
     };
-    await ctx.audit.commit(201, { version: next.version, ...(body.file && { sha256: body.file.sha256 }) }, (event) =>
+    await ctx.audit.commit({ version: next.version, ...(body.file && { sha256: body.file.sha256 }) }, (event) =>
       deps.evidence.appendVersion(evidenceId, stored.evidence.latestVersion, next, event),
     );
     return { stored, next };

@@ -8,7 +8,7 @@ export async function withOptimisticRetry<T>(attempt: () => Promise<T>, maxAttem
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
-      if (n >= maxAttempts) throw new ConflictError('The object kept changing concurrently; retry', { cause: error });
+      if (n >= maxAttempts) throw new ConflictError('update-contention', 'The object kept changing concurrently; retry', { cause: error });
       // Full jitter keeps a burst of writers from colliding again in lockstep.
       await sleep(Math.random() * Math.min(200, 5 * 2 ** n));
     }

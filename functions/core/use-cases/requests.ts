@@ -3,12 +3,12 @@ import type { AuditEvent } from '../../schemas/audit.js';
 import type { CancelBody, CreateRequestBody, EvidenceRequest, FulfilBody, ListRequestsQuery, ReviewBody } from '../../schemas/requests.js';
 import { assertRequestAccess, authorize, isRequestParty, orgOf } from '../access.js';
 import { redactForParty } from '../audit-trail.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { HiddenValidationError, NotFoundError, ValidationError } from '../errors.js';
 import { newItemId, newRequestId } from '../ids.js';
 import type { Operation } from '../permissions.js';
 import type { AuditLog, EvidenceRepository, EvidenceShare, OrganisationDirectory, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../ports.js';
 import * as machine from '../request-state.js';
-import type { UseCaseContext } from './context.js';
+import type { UseCaseContext, UseCaseInput } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
 
 export interface RequestDeps {
@@ -19,14 +19,17 @@ export interface RequestDeps {
 }
 
 /**
- * 1. The factory must be a registered factory organisation.
- * 2. The request and its items start PENDING / OPEN.
- * 3. The request and its audit event are written in one transaction.
+ * 1. Only a buyer creates requests, for its own organisation.
+ * 2. The factory must be a registered factory organisation.
+ * 3. The request and its items start PENDING / OPEN.
+ * 4. The request and its audit event are written in one transaction.
  */
-export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, body: CreateRequestBody): Promise<EvidenceRequest> {
+export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, input: UseCaseInput<undefined, undefined, CreateRequestBody>): Promise<EvidenceRequest> {
+  authorize(ctx.principal, 'createRequest');
   const buyerOrgId = orgOf(ctx.principal);
+  const { body } = input;
   if ((await deps.organisations.kindOf(body.factoryId)) !== 'factory') {
-    throw new ValidationError([{ path: '/factoryId', message: 'must name a registered factory organisation' }]);
+    throw new ValidationError([{ path: '/factoryId', message: 'must name a registered factory organisation' }], { code: 'factory-not-registered' });
   }
   const now = ctx.now();
   const at = now.toISOString();
@@ -44,30 +47,36 @@ export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, body
     updatedAt: at,
   };
   ctx.audit.identify(request.requestId);
-  await ctx.audit.commit(201, { factoryId: request.factoryId, itemCount: request.items.length, status: 'OPEN' }, (event) =>
+  await ctx.audit.commit({ factoryId: request.factoryId, itemCount: request.items.length, status: 'OPEN' }, (event) =>
     deps.requests.create(request, event),
   );
   return request;
 }
 
-async function loadForCaller(deps: RequestDeps, ctx: UseCaseContext, operation: Operation, requestId: string): Promise<StoredRequest> {
-  const stored = await deps.requests.get(requestId);
-  if (!stored) throw new NotFoundError('request');
-  assertRequestAccess(ctx.principal, operation, stored.request);
+type RequestIds = { readonly requestId: string };
+type ItemIds = RequestIds & { readonly itemId: string };
+
+/** Authorizes the caller for the operation (403 before the input is read), then reads the request once and checks its tenancy. */
+async function loadForCaller(deps: RequestDeps, ctx: UseCaseContext, operation: Operation, input: UseCaseInput<RequestIds, unknown, unknown>): Promise<StoredRequest> {
+  const scope = authorize(ctx.principal, operation);
+  const stored = await deps.requests.get(input.path.requestId);
+  if (!stored) throw new NotFoundError('request-not-found', 'No such request');
+  assertRequestAccess(ctx.principal, scope, stored.request);
   return stored;
 }
 
-export async function getRequest(deps: RequestDeps, ctx: UseCaseContext, requestId: string): Promise<EvidenceRequest> {
-  return (await loadForCaller(deps, ctx, 'getRequest', requestId)).request;
+export async function getRequest(deps: RequestDeps, ctx: UseCaseContext, input: UseCaseInput<RequestIds>): Promise<EvidenceRequest> {
+  return (await loadForCaller(deps, ctx, 'getRequest', input)).request;
 }
 
 export async function listRequests(
   deps: RequestDeps,
   ctx: UseCaseContext,
   operation: 'listRequests' | 'listFactoryRequests',
-  query: ListRequestsQuery,
+  input: UseCaseInput<undefined, ListRequestsQuery>,
 ): Promise<Page<EvidenceRequest>> {
   const scope = authorize(ctx.principal, operation);
+  const { query } = input;
   const listScope: RequestListScope =
     scope === 'all' ? { by: 'all' } : ctx.principal.role === 'buyer' ? { by: 'buyer', orgId: orgOf(ctx.principal) } : { by: 'factory', orgId: orgOf(ctx.principal) };
   return deps.requests.list(listScope, { status: query.status }, pageOf(query));
@@ -88,23 +97,21 @@ export function pageOf(query: { limit?: number | undefined; cursor?: string | un
 export async function fulfilItem(
   deps: RequestDeps,
   ctx: UseCaseContext,
-  ids: { requestId: string; itemId: string },
-  body: FulfilBody,
+  input: UseCaseInput<ItemIds, undefined, FulfilBody>,
 ): Promise<EvidenceRequest> {
   return withOptimisticRetry(async () => {
-    const { request, revision } = await loadForCaller(deps, ctx, 'fulfilItem', ids.requestId);
-    const item = request.items.find((i) => i.itemId === ids.itemId);
-    if (!item) throw new NotFoundError('item');
+    const { request, revision } = await loadForCaller(deps, ctx, 'fulfilItem', input);
+    const { path, body } = input;
+    const item = machine.itemOf(request, path.itemId);
     const now = ctx.now();
     const version = await checkEvidence(deps, ctx, body, item.docType, now);
-    const { request: next, changes } = machine.fulfil(request, {
-      itemId: ids.itemId,
+    const { request: next, changes } = machine.fulfil(request, item, {
       evidenceId: body.evidenceId,
       evidenceVersion: version,
       now: now.toISOString(),
     });
     const share: EvidenceShare = { evidenceId: body.evidenceId, buyerOrgId: request.buyerOrgId, version, sharedAt: now.toISOString() };
-    await ctx.audit.commit(200, changes, (event) => deps.requests.update(next, revision, event, share));
+    await ctx.audit.commit(changes, (event) => deps.requests.update(next, revision, event, share));
     return next;
   });
 }
@@ -113,23 +120,24 @@ async function checkEvidence(deps: RequestDeps, ctx: UseCaseContext, body: Fulfi
   const stored = await deps.evidence.get(body.evidenceId);
   // Another factory's evidence answers exactly like unknown evidence; only the audit tells them apart.
   if (!stored || stored.evidence.factoryId !== ctx.principal.orgId) {
-    throw new ValidationError([{ path: '/evidenceId', message: 'no such evidence in your library' }], {
-      denied: stored !== undefined,
-    });
+    const errors = [{ path: '/evidenceId', message: 'no such evidence in your library' }];
+    throw stored ? new HiddenValidationError(errors, { code: 'evidence-not-found' }) : new ValidationError(errors, { code: 'evidence-not-found' });
   }
   if (stored.evidence.docType !== docType) {
-    throw new ValidationError([{ path: '/evidenceId', message: `the evidence is of docType ${stored.evidence.docType}, the item asks for ${docType}` }]);
+    throw new ValidationError([{ path: '/evidenceId', message: `the evidence is of docType ${stored.evidence.docType}, the item asks for ${docType}` }], {
+      code: 'evidence-doctype-mismatch',
+    });
   }
   const number = body.version ?? stored.evidence.latestVersion;
   const version = stored.versions.find((v) => v.version === number);
-  if (!version) throw new ValidationError([{ path: '/version', message: `the evidence has no version ${number}` }]);
+  if (!version) throw new ValidationError([{ path: '/version', message: `the evidence has no version ${number}` }], { code: 'version-not-found' });
   if (version.expiresAt !== undefined && Date.parse(version.expiresAt) <= now.getTime()) {
-    throw new ValidationError([{ path: '/version', message: `version ${number} expired at ${version.expiresAt}` }]);
+    throw new ValidationError([{ path: '/version', message: `version ${number} expired at ${version.expiresAt}` }], { code: 'version-expired' });
   }
   // A version that declared a file shares it only once the stored object was verified; a
   // version without any file fulfils as before (the contract names only files not AVAILABLE).
   if (version.file && version.file.status !== 'AVAILABLE') {
-    throw new ValidationError([{ path: '/version', message: `the file of version ${number} is ${version.file.status}, not AVAILABLE` }]);
+    throw new ValidationError([{ path: '/version', message: `the file of version ${number} is ${version.file.status}, not AVAILABLE` }], { code: 'file-not-available' });
   }
   return number;
 }
@@ -137,27 +145,27 @@ async function checkEvidence(deps: RequestDeps, ctx: UseCaseContext, body: Fulfi
 export async function reviewItem(
   deps: RequestDeps,
   ctx: UseCaseContext,
-  ids: { requestId: string; itemId: string },
-  body: ReviewBody,
+  input: UseCaseInput<ItemIds, undefined, ReviewBody>,
 ): Promise<EvidenceRequest> {
   return withOptimisticRetry(async () => {
-    const { request, revision } = await loadForCaller(deps, ctx, 'reviewItem', ids.requestId);
-    const { request: next, changes } = machine.review(request, {
-      itemId: ids.itemId,
+    const { request, revision } = await loadForCaller(deps, ctx, 'reviewItem', input);
+    const { path, body } = input;
+    const { request: next, changes } = machine.review(request, machine.itemOf(request, path.itemId), {
       decision: body.decision,
       comment: body.comment,
       now: ctx.now().toISOString(),
     });
-    await ctx.audit.commit(200, { ...changes, decision: body.decision }, (event) => deps.requests.update(next, revision, event));
+    await ctx.audit.commit({ ...changes, decision: body.decision }, (event) => deps.requests.update(next, revision, event));
     return next;
   });
 }
 
-export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, requestId: string, body: CancelBody): Promise<EvidenceRequest> {
+export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, input: UseCaseInput<RequestIds, undefined, CancelBody>): Promise<EvidenceRequest> {
   return withOptimisticRetry(async () => {
-    const { request, revision } = await loadForCaller(deps, ctx, 'cancelRequest', requestId);
+    const { request, revision } = await loadForCaller(deps, ctx, 'cancelRequest', input);
+    const { body } = input;
     const { request: next, changes } = machine.cancel(request, ctx.now().toISOString());
-    await ctx.audit.commit(200, { ...changes, ...(body.reason !== undefined && { reason: body.reason }) }, (event) =>
+    await ctx.audit.commit({ ...changes, ...(body.reason !== undefined && { reason: body.reason }) }, (event) =>
       deps.requests.update(next, revision, event),
     );
     return next;
@@ -168,10 +176,11 @@ export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, requ
 export async function getRequestHistory(
   deps: RequestDeps,
   ctx: UseCaseContext,
-  requestId: string,
-  page: PageRequest,
+  input: UseCaseInput<RequestIds, { limit?: number | undefined; cursor?: string | undefined }>,
 ): Promise<Page<AuditEvent>> {
-  const { request } = await loadForCaller(deps, ctx, 'getRequestHistory', requestId);
+  const { request } = await loadForCaller(deps, ctx, 'getRequestHistory', input);
+  const { requestId } = input.path;
+  const page = pageOf(input.query);
   if (!isRequestParty(ctx.principal, request)) return deps.auditLog.list({ resourceId: requestId }, page);
   const result = await deps.auditLog.list({ resourceId: requestId, actorOrgIds: [request.buyerOrgId, request.factoryId] }, page);
   return { ...result, items: result.items.map(redactForParty) };

@@ -1,11 +1,11 @@
 /**
- * What the route groups need. Each Lambda entry (functions/handlers/) builds only its own
- * group's adapters from the environment, so a bundle carries no client it never calls;
- * tests build them on DynamoDB Local and pass them to createHandler.
+ * What each route group needs. The composition root (root.ts) builds them for Lambda and the
+ * local runtime; tests build them on DynamoDB Local or in memory and pass them to createHandler.
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { CursorSealer } from '../middleware/cursors.js';
 
 export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
@@ -17,10 +17,12 @@ export interface AppDeps {
   readonly fileUrls: EvidenceFileUrls;
   /** The first answers of POSTs sent with an `Idempotency-Key`. */
   readonly idempotency: IdempotencyStore;
+  /** Seals list positions into cursors bound to the caller and the query. */
+  readonly cursors: CursorSealer;
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'requests' | 'evidence' | 'organisations' | 'now'>;
-export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'evidence' | 'fileUrls' | 'now'>;
-export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'now'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
+export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier'>;
