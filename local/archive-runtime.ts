@@ -12,6 +12,8 @@ import { ENV } from '../functions/config/environment.js';
 import type { Logger } from '../functions/archive/archive-batch.js';
 import type { ExportResult } from '../functions/archive/export-manifest.js';
 import { DynamoArchiveBatchLedger } from '../functions/adapters/dynamo-archive-batches.js';
+import { DynamoAuditLog } from '../functions/adapters/dynamo-audit-log.js';
+import { DEFAULT_AUDIT_TTL_DAYS } from '../functions/http/table-from-env.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
@@ -117,6 +119,8 @@ export function createLocalExport(options: {
   dataDir: string;
   settleMs: number;
   log?: Logger;
+  /** Writes the hourly audit heartbeat, as the export Lambda does (the `npm start` timer). @default false */
+  heartbeat?: { auditTtlDays: number };
 }) {
   const paths = localArchivePaths(options.dataDir);
   const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: options.s3Endpoint }), LOCAL_ARCHIVE_BUCKET);
@@ -128,6 +132,12 @@ export function createLocalExport(options: {
     signer: new LocalKeyManifestSigner(paths.signingKeyFile),
     settleMs: options.settleMs,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.heartbeat && {
+      heartbeat: new DynamoAuditLog(DynamoDBDocumentClient.from(options.dynamodb, { marshallOptions: { removeUndefinedValues: true } }), {
+        tableName: options.tableName,
+        auditTtlDays: options.heartbeat.auditTtlDays,
+      }),
+    }),
   });
   return () => withExportLock(paths.exportLockFile, exportHandler);
 }
@@ -174,6 +184,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     dataDir: options.dataDir,
     settleMs: options.exportSettleMs ?? 30_000,
     log,
+    heartbeat: { auditTtlDays: DEFAULT_AUDIT_TTL_DAYS },
   });
   const intervalMs = options.exportIntervalMs ?? 15 * 60_000;
   const timer =

@@ -8,6 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jsonLogger } from './archiver.js';
 import type { Logger } from '../archive/archive-batch.js';
 import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
+import { writeHeartbeat } from '../archive/heartbeat.js';
+import type { AuditLog } from '../core/ports.js';
+import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
+import { tableFromEnv } from '../http/table-from-env.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
@@ -18,6 +22,8 @@ export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly settleMs: number;
   readonly lookbackDays?: number;
   readonly clock?: () => Date;
+  /** Where this hour's heartbeat audit event is written (the normal audit path); none: no heartbeat. */
+  readonly heartbeat?: Pick<AuditLog, 'record'>;
 }
 
 export class ReconciliationMismatchError extends Error {
@@ -35,10 +41,9 @@ export class ReconciliationMismatchError extends Error {
 export function createHandler(deps: ExportHandlerDeps) {
   const log = deps.log ?? jsonLogger;
   return async function exportArchiveManifest(): Promise<ExportResult> {
-    const result = await exportManifest(
-      { ...deps, log },
-      { now: (deps.clock ?? (() => new Date()))(), settleMs: deps.settleMs, lookbackDays: deps.lookbackDays },
-    );
+    const now = (deps.clock ?? (() => new Date()))();
+    if (deps.heartbeat) log.info('audit heartbeat', { outcome: await writeHeartbeat(deps.heartbeat, now) });
+    const result = await exportManifest({ ...deps, log }, { now, settleMs: deps.settleMs, lookbackDays: deps.lookbackDays });
     if (result.reconciliation.status === 'MISMATCH') throw new ReconciliationMismatchError(result);
     return result;
   };
@@ -55,7 +60,9 @@ function productionHandler() {
     ...(optionalEnv(ENV.dynamodbEndpoint) ? { endpoint: optionalEnv(ENV.dynamodbEndpoint) } : {}),
   });
   const tableName = requiredEnv(ENV.tableName);
+  const table = tableFromEnv();
   return createHandler({
+    heartbeat: new DynamoAuditLog(table.client, table.settings),
     reader: store,
     writer: store,
     head: new DynamoManifestHeadStore(dynamodb, tableName),
