@@ -20,7 +20,8 @@ import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-
 import { createHandler as createArchiver, jsonLogger } from '../functions/handlers/archiver.js';
 import { createHandler as createExport } from '../functions/handlers/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from './s3-local.js';
+import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
+import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, LOCAL_FAILURE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from './s3-local.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 
 export interface ArchiveRuntimeOptions {
@@ -48,6 +49,8 @@ export interface ArchiveRuntimeOptions {
   readonly batchingWindowMs?: number;
   /** Stream poller: pause between reads of an idle stream. @default 200 */
   readonly pollIntervalMs?: number;
+  /** Stream poller: retries of a failing batch before it goes to the failure bucket. @default 10 */
+  readonly maxRetryAttempts?: number;
   readonly log?: Logger;
 }
 
@@ -146,7 +149,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   const paths = localArchivePaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
   const log = options.log ?? jsonLogger;
-  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
+  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [...LOCAL_BUCKETS], portFile: paths.s3PortFile });
+  const failures = new S3FailureRecords(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_FAILURE_BUCKET);
   const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
   const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
   const runtimeFile: RuntimeFile = {
@@ -175,6 +179,11 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     batchSize: options.batchSize ?? 1000,
     batchingWindowMs: options.batchingWindowMs ?? 1000,
     pollIntervalMs: options.pollIntervalMs ?? 200,
+    maxRetryAttempts: options.maxRetryAttempts ?? 10,
+    onFailure: async (record, key) => {
+      await failures.put(key, record);
+      log.error('archiver gave up on a stream batch; re-drive it with npm run archive:redrive', { key, records: record.DDBStreamBatchInfo.batchSize });
+    },
     onError: (error) => log.error('stream poller', { error: error instanceof Error ? error.message : String(error) }),
   });
   const exportNow = createLocalExport({
@@ -212,8 +221,13 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   };
 }
 
+/** Buckets of the local S3 store the archive side uses. */
+const LOCAL_BUCKETS = [LOCAL_ARCHIVE_BUCKET, LOCAL_FAILURE_BUCKET] as const;
+
 export interface LocalArchive {
   readonly store: S3ArchiveStore;
+  /** The archiver's on-failure destination. */
+  readonly failures: S3FailureRecords;
   readonly s3: LocalS3;
   readonly dynamodb: DynamoDBClient;
   readonly dynamodbEndpoint: string;
@@ -232,7 +246,7 @@ export async function openLocalArchive(dataDir: string, needs: { dynamodb: boole
     throw new Error(`No local archive under ${paths.root}: run \`npm start\` first`);
   }
   const runtime = existsSync(paths.runtimeFile) ? (JSON.parse(readFileSync(paths.runtimeFile, 'utf8')) as RuntimeFile) : undefined;
-  const s3 = await connectOrStartLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
+  const s3 = await connectOrStartLocalS3({ directory: paths.s3Directory, buckets: [...LOCAL_BUCKETS], portFile: paths.s3PortFile });
   let ownDynamo: DynamoDbLocal | undefined;
   let dynamodbEndpoint = runtime?.dynamodbEndpoint ?? '';
   if (needs.dynamodb) {
@@ -256,6 +270,7 @@ export async function openLocalArchive(dataDir: string, needs: { dynamodb: boole
   const dynamodb = localDynamoClient(dynamodbEndpoint || 'http://127.0.0.1:1');
   return {
     store: new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET),
+    failures: new S3FailureRecords(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_FAILURE_BUCKET),
     s3,
     dynamodb,
     dynamodbEndpoint,
