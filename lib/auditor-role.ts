@@ -3,13 +3,14 @@
  * needs: the archive objects (audit/, changes/, manifests/), the Glue database and tables,
  * the workgroup's queries, and its own results. No write anywhere but query results.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { acknowledgeWildcardResources } from './nag.js';
 import type { StageSettings } from './stages.js';
 
 /** Athena actions of a query session (https://docs.aws.amazon.com/athena/latest/ug/workgroups-iam-policy.html). */
@@ -71,9 +72,14 @@ export class AuditorRole extends Construct {
     for (const statement of statements) this.role.addToPolicy(statement);
     // Archive objects and query results are both under the archive key.
     props.archiveKey.grant(this.role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey');
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason: 'Read-only on the archive prefixes and the Glue tables of one database (object and table names are data); writes only query results under results/ of the results bucket.',
-    });
+    acknowledgeWildcardResources(
+      this.role,
+      [
+        ...archivePrefixes.map((prefix) => props.archiveBucket.arnForObjects(`${prefix}*`)),
+        props.resultsBucket.arnForObjects('results/*'),
+        `${stack.formatArn({ service: 'glue', resource: 'table', resourceName: props.databaseName })}/*`,
+      ],
+      'Read-only on the archive prefixes and the Glue tables of one database (object and table names are data); writes only query results under results/ of the results bucket.',
+    );
   }
 }

@@ -91,7 +91,7 @@ export class Monitoring extends Construct {
       props.archiver.metric('IteratorAge', { statistic: 'Maximum', period: fiveMinutes }),
       { threshold: Duration.minutes(5).toMilliseconds() },
     );
-    new EventAlarm(this, 'ArchiverFailureRecords', {
+    new EventAlarm(this, 'ArchiverFailureWatch', {
       description: 'A stream batch the archiver gave up on was written to the failure bucket',
       eventPattern: {
         source: ['aws.s3'],

@@ -56,7 +56,15 @@ export class StatefulStack extends Stack {
    * we chose keeps the rendered ARNs stable, so cdk-nag findings on them can be
    * acknowledged one by one.
    */
-  readonly exports: { readonly tableArn: string; readonly archiveBucketArn: string; readonly evidenceBucketArn: string };
+  readonly exports: {
+    readonly tableArn: string;
+    readonly tableName: string;
+    readonly archiveBucketArn: string;
+    readonly evidenceBucketArn: string;
+    readonly resultsBucketArn: string;
+    readonly archiverFailureBucketArn: string;
+    readonly tableExportBucketArn: string;
+  };
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -243,8 +251,12 @@ export class StatefulStack extends Stack {
     };
     this.exports = {
       tableArn: exported('TableArn', this.table.tableArn),
+      tableName: exported('TableNameExport', this.table.tableName),
       archiveBucketArn: exported('ArchiveBucketArn', this.archiveBucket.bucketArn),
       evidenceBucketArn: exported('EvidenceBucketArn', this.evidenceBucket.bucketArn),
+      resultsBucketArn: exported('AthenaResultsBucketArn', this.resultsBucket.bucketArn),
+      archiverFailureBucketArn: exported('ArchiverFailureBucketArn', this.archiverFailureBucket.bucketArn),
+      tableExportBucketArn: exported('TableExportBucketArn', this.backups.exportBucket.bucketArn),
     };
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName });

@@ -10,7 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/api/routes.js';
@@ -18,7 +19,12 @@ import { ARCHIVE_BATCH_PARTITION } from '../functions/archive/ports.js';
 import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
 import { Analytics } from './analytics.js';
 import { EvidenceApi } from './api.js';
+import { AuditorRole } from './auditor-role.js';
+import { BackupJobs } from './backup-jobs.js';
+import { KeyTamperWatch } from './key-protection.js';
+import { WafLogging } from './waf-logging.js';
 import { Monitoring } from './monitoring.js';
+import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
 import type { StageSettings } from './stages.js';
@@ -52,6 +58,8 @@ export class StatelessStack extends Stack {
   readonly exportFailures: sqs.Queue;
   readonly monitoring: Monitoring;
   readonly analytics: Analytics;
+  readonly backupJobs: BackupJobs;
+  readonly auditor: AuditorRole;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -60,6 +68,11 @@ export class StatelessStack extends Stack {
     const tableArn = Fn.importValue(stateful.exports.tableArn);
     const archiveArn = Fn.importValue(stateful.exports.archiveBucketArn);
     const evidenceArn = Fn.importValue(stateful.exports.evidenceBucketArn);
+    // Buckets by their named exports, so policies (and cdk-nag findings) render stable names.
+    const importedBucket = (bucketId: string, exportName: string, key?: kms.IKey) =>
+      s3.Bucket.fromBucketAttributes(this, bucketId, { bucketArn: Fn.importValue(exportName), ...(key && { encryptionKey: key }) });
+    const archiveBucket = importedBucket('ArchiveBucketRef', stateful.exports.archiveBucketArn, stateful.archiveKey);
+    const failureBucket = importedBucket('ArchiverFailureBucketRef', stateful.exports.archiverFailureBucketArn, opsKey);
     const tableIndexes = `Resource::${stateful.exports.tableArn}/index/*`;
     const pool = stateful.identity;
     const failureQueue = (scope: Construct, queueId: string): sqs.Queue => {
@@ -152,7 +165,7 @@ export class StatelessStack extends Stack {
         maxRecordAge: Duration.hours(12),
         reportBatchItemFailures: true,
         parallelizationFactor: 1,
-        onFailure: new PutOnlyS3OnFailureDestination(stateful.archiverFailureBucket),
+        onFailure: new PutOnlyS3OnFailureDestination(failureBucket),
       }),
     );
     for (const prefix of [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes]) {
@@ -241,10 +254,37 @@ export class StatelessStack extends Stack {
       resultsKey: stateful.archiveKey,
     });
 
+    const addAlarm = this.monitoring.addAlarm.bind(this.monitoring);
+    new WafLogging(this, 'WafLogging', { webAcl: this.api.webAcl, name: `evidence-requests-${settings.stage}-${this.stackName}`, logKey: opsKey });
+    new KeyTamperWatch(this, 'KeyTamperWatch', { topic: this.monitoring.topic, addAlarm });
+    this.backupJobs = new BackupJobs(this, 'BackupJobs', {
+      settings,
+      tableName: table.tableName,
+      tableNameForPolicies: Fn.importValue(stateful.exports.tableName),
+      tableArn,
+      tableKey,
+      exportBucket: importedBucket('TableExportBucketRef', stateful.exports.tableExportBucketArn, tableKey),
+      archiveBucket,
+      archiveKey: stateful.archiveKey,
+      opsKey,
+      addAlarm,
+    });
+    this.auditor = new AuditorRole(this, 'Auditor', {
+      settings,
+      workGroup: this.analytics.workGroup,
+      databaseName: this.analytics.databaseName,
+      archiveBucket,
+      archiveKey: stateful.archiveKey,
+      resultsBucket: importedBucket('AthenaResultsBucketRef', stateful.exports.resultsBucketArn, stateful.archiveKey),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.name });
     new CfnOutput(this, 'GlueDatabase', { value: this.analytics.databaseName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'AuditorRoleArn', { value: this.auditor.role.roleArn });
+    new CfnOutput(this, 'BackupDrillFunction', { value: this.backupJobs.drill.function.functionName });
+    new CfnOutput(this, 'ArchiverFailureBucketName', { value: stateful.archiverFailureBucket.bucketName });
   }
 }
 
@@ -259,6 +299,7 @@ class PutOnlyS3OnFailureDestination extends sources.S3OnFailureDestination {
 
   override bind(_mapping: lambda.IEventSourceMapping, fn: lambda.IFunction): lambda.DlqDestinationConfig {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteFailureRecords', actions: ['s3:PutObject'], resources: [this.target.arnForObjects('*')] }));
+    if (fn.role) acknowledgeWildcardResources(fn.role, [this.target.arnForObjects('*')], 'Lambda names each failure record itself (aws/lambda/<mapping>/<shard>/...); PutObject only, in the failure bucket only.');
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListFailureRecords', actions: ['s3:ListBucket'], resources: [this.target.bucketArn] }));
     this.target.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
     return { destination: this.target.bucketArn };

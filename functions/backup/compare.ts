@@ -27,6 +27,8 @@ export interface SummaryOptions {
   readonly excludedKeys?: ReadonlySet<string>;
   /** Entity types left out (bookkeeping that changes every hour, such as `system`). */
   readonly excludedTypes?: ReadonlySet<string>;
+  /** Items whose TTL (epoch seconds) falls before this are left out: TTL may remove them from either side at any moment. */
+  readonly expiringBefore?: number;
 }
 
 export function canonicalJson(value: unknown): string {
@@ -86,6 +88,7 @@ export function summarizeItems(items: Iterable<Item>, options: SummaryOptions = 
     if (options.excludedKeys?.has(key)) continue;
     const at = changedAt(item);
     if (options.asOf !== undefined && at !== undefined && at > options.asOf) continue;
+    if (options.expiringBefore !== undefined && typeof item['ttl'] === 'number' && item['ttl'] < options.expiringBefore) continue;
     const group = lines.get(type) ?? [];
     group.push(`${key}\t${canonicalJson(item)}`);
     lines.set(type, group);

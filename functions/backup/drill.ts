@@ -28,6 +28,8 @@ export interface DrillInputs {
   readonly archiveWindow?: { readonly from?: string; readonly to?: string };
   /** Entity types not compared (hourly bookkeeping under SYSTEM#, short-lived idempotency records). */
   readonly excludedTypes?: ReadonlySet<string>;
+  /** Items whose TTL falls before this (epoch seconds) are not compared. */
+  readonly expiringBefore?: number;
 }
 
 export function evaluateDrill(inputs: DrillInputs): DrillReport {
@@ -35,6 +37,7 @@ export function evaluateDrill(inputs: DrillInputs): DrillReport {
   const options = {
     excludedKeys,
     ...(inputs.excludedTypes && { excludedTypes: inputs.excludedTypes }),
+    ...(inputs.expiringBefore !== undefined && { expiringBefore: inputs.expiringBefore }),
     ...(inputs.restorePoint && { asOf: inputs.restorePoint }),
   };
   const tableChecks = compareSummaries('table', summarizeItems(inputs.source, options), summarizeItems(inputs.restored, options));

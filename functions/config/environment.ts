@@ -16,6 +16,12 @@ export const ENV = {
   auditTtlDays: 'AUDIT_TTL_DAYS',
   manifestSigningKeyId: 'MANIFEST_SIGNING_KEY_ID',
   region: 'AWS_REGION',
+  /** The table's ARN (native exports, PITR restores of the backup drill). */
+  tableArn: 'TABLE_ARN',
+  /** Customer-managed key of the table, its exports and its drill restores. */
+  tableKeyArn: 'TABLE_KEY_ARN',
+  /** Bucket receiving the scheduled native table exports. */
+  tableExportBucket: 'TABLE_EXPORT_BUCKET',
 } as const;
 
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
