@@ -8,38 +8,19 @@ import { join } from 'node:path';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoArchiveBatchLedger } from '../../functions/adapters/dynamo-archive-batches.js';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { formatReport } from '../../functions/backup/compare.js';
 import type { ArchiveReader } from '../../functions/archive/ports.js';
-import { createHandler } from '../../functions/handlers/archiver.js';
 import { runLocalDrill } from '../../local/backup-drill.js';
-import { startStreamPoller } from '../../local/stream-poller.js';
-import { startArchiveHarness, writeAuditEvents, writeRequestWithAudit, type ArchiveHarness } from '../support/archive-fixtures.js';
+import { startArchiveHarness, startTestArchiver, writeAuditEvents, writeRequestWithAudit, type ArchiveHarness } from '../support/archive-fixtures.js';
 import { createTestTable, type TestTable } from '../support/dynamodb.js';
 
-const quiet = { info: () => {}, error: () => {} };
 let harness: ArchiveHarness;
 let table: TestTable;
 
 beforeAll(async () => {
   harness = await startArchiveHarness();
   table = await createTestTable('drill');
-  const poller = startStreamPoller({
-    dynamodb: table.client,
-    dynamodbEndpoint: table.endpoint,
-    tableName: table.tableName,
-    checkpointFile: join(harness.dataDir, 'checkpoints.json'),
-    invoke: createHandler({
-      writer: harness.store,
-      batches: new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(table.client), table.tableName),
-      log: quiet,
-      metrics: { heartbeatsArchived: () => {} },
-    }),
-    batchSize: 100,
-    batchingWindowMs: 0,
-    pollIntervalMs: 50,
-  });
+  const poller = await startTestArchiver(table, harness, { poller: { batchSize: 100, pollIntervalMs: 50 } });
   try {
     for (let i = 0; i < 12; i++) await writeRequestWithAudit(table.client, table.tableName);
     await writeAuditEvents(table.client, table.tableName, 25);
