@@ -7,7 +7,9 @@
  * after a restart the very same batch is rebuilt and redelivered, so its object keys repeat
  * and the write-once store adds nothing. Records still being gathered are not checkpointed:
  * a restart reads them again from the last acknowledged one. Killing the process at any
- * moment loses and doubles nothing.
+ * moment loses and doubles nothing. A batch that still fails after `maxRetryAttempts` retries
+ * goes, whole, to `onFailure` (Lambda's S3 on-failure record), and the shard moves past it;
+ * unlike Lambda it is not bisected first.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
