@@ -23,7 +23,6 @@ import { evaluateDrill } from '../backup/drill.js';
 import { scanAllItems } from '../adapters/dynamo-table-scan.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
-import { DEFAULT_AUDIT_TTL_DAYS } from '../http/table-from-env.js';
 import { jsonLogger } from './archiver.js';
 import type { Logger } from '../archive/archive-batch.js';
 
@@ -134,7 +133,7 @@ export const handler = (event: { phase?: 'start' | 'check' }) => {
     tableName: requiredEnv(ENV.tableName),
     tableArn: requiredEnv(ENV.tableArn),
     tableKeyArn: requiredEnv(ENV.tableKeyArn),
-    auditTtlDays: Number(optionalEnv(ENV.auditTtlDays) ?? DEFAULT_AUDIT_TTL_DAYS),
+    auditTtlDays: Number(requiredEnv(ENV.auditTtlDays)),
   });
   return production(event);
 };

@@ -10,8 +10,8 @@ import type { Logger } from '../archive/archive-batch.js';
 import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
 import { writeHeartbeat } from '../archive/heartbeat.js';
 import type { AuditLog } from '../core/ports.js';
+import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
-import { tableFromEnv } from '../http/table-from-env.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
@@ -60,9 +60,11 @@ function productionHandler() {
     ...(optionalEnv(ENV.dynamodbEndpoint) ? { endpoint: optionalEnv(ENV.dynamodbEndpoint) } : {}),
   });
   const tableName = requiredEnv(ENV.tableName);
-  const table = tableFromEnv();
   return createHandler({
-    heartbeat: new DynamoAuditLog(table.client, table.settings),
+    heartbeat: new DynamoAuditLog(createDocumentClient({ endpoint: optionalEnv(ENV.dynamodbEndpoint), region }), {
+      tableName,
+      auditTtlDays: Number(requiredEnv(ENV.auditTtlDays)),
+    }),
     reader: store,
     writer: store,
     head: new DynamoManifestHeadStore(dynamodb, tableName),
