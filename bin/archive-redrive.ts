@@ -102,15 +102,15 @@ async function main(): Promise<number> {
         if (values.key) console.log(`SKIPPED   ${key}  already re-driven (--force to replay again)`);
         continue;
       }
-      const body = await target.failures.get(key);
-      if (!body) throw new Error(`no failure record ${key}`);
-      const { record, event } = parseFailureRecord(body);
-      const range = `${record.DDBStreamBatchInfo.startSequenceNumber}..${record.DDBStreamBatchInfo.endSequenceNumber}`;
-      if (values['dry-run']) {
-        console.log(`WOULD     ${key}  ${event.Records.length} records ${range}`);
-        continue;
-      }
       try {
+        const body = await target.failures.get(key);
+        if (!body) throw new Error(`no failure record ${key}`);
+        const { record, event } = parseFailureRecord(body);
+        const range = `${record.DDBStreamBatchInfo.startSequenceNumber}..${record.DDBStreamBatchInfo.endSequenceNumber}`;
+        if (values['dry-run']) {
+          console.log(`WOULD     ${key}  ${event.Records.length} records ${range}`);
+          continue;
+        }
         const result = await redriveBatch(event, target.archiver);
         await target.failures.markRedriven(key, { at: new Date().toISOString(), ...result });
         redriven++;
