@@ -13,6 +13,9 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
       // Lambda runs a Node the SDK supports; the machine's Node 20 only triggers a notice.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The service logger writes to stdout itself, past `silent` below: quiet unless a test
+      // turns it up (test/handlers/logs.test.ts) or you run with POWERTOOLS_LOG_LEVEL=INFO.
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
     },
     // Logs of passing tests (denial lines, expected errors) stay quiet; a failing test shows its own.
     silent: 'passed-only',

@@ -12,7 +12,8 @@ import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-
 import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
 import { parseFailureRecord } from '../functions/archive/failure-record.js';
 import { redriveBatch } from '../functions/archive/redrive.js';
-import { createHandler, jsonLogger } from '../functions/handlers/archiver.js';
+import { createHandler } from '../functions/handlers/archiver.js';
+import { invocationLogger } from '../functions/observability/logger.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -57,7 +58,9 @@ interface Target {
 }
 
 async function openTarget(): Promise<Target> {
-  const log = { info: () => {}, error: jsonLogger.error };
+  // Errors only: the archiver's per-batch info lines would bury the command's own report.
+  const errors = invocationLogger({ route: 'archive:redrive' });
+  const log = { info: () => {}, error: (message: string, details?: Record<string, unknown>) => errors.error(message, details ?? {}) };
   if (values['failure-bucket'] || values['archive-bucket'] || values.table) {
     const [failureBucket, archiveBucket, table] = [values['failure-bucket'], values['archive-bucket'], values.table];
     if (!failureBucket || !archiveBucket || !table) throw new Error('AWS mode needs all of --failure-bucket, --archive-bucket and --table (stack outputs)');

@@ -3,7 +3,7 @@
  * since the previous manifest into a new signed manifest, now. Exit 0 when table and archive
  * reconcile, 1 on a reconciliation mismatch (the manifest records it), 2 on any other failure.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './command-line.js';
 import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
 import { ReconciliationMismatchError } from '../functions/handlers/export.js';
 import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js';
@@ -11,15 +11,26 @@ import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js
 // The SDK's Node 20 deprecation notice would clutter every command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({
-  options: {
-    'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
-    'settle-seconds': { type: 'string', default: '30' },
-  },
+const USAGE = `
+usage: npm run audit:export [-- --settle-seconds 30] [--data-dir ${DEFAULT_LOCAL_DIR}]
+
+Seals what the local archive received since the previous manifest into a new signed
+manifest, now, and reconciles the table against the archive.
+  --settle-seconds N  archive lag the reconciliation allows (default 30)
+  --data-dir DIR      the local runtime's data folder (default ${DEFAULT_LOCAL_DIR})
+  -h, --help          this text
+Exit status: 0 reconciled, 1 reconciliation mismatch (recorded in the manifest), 2 any other failure.
+`;
+
+const { values, positionals } = parseCommandLine(USAGE, {
+  'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
+  'settle-seconds': { type: 'string', default: '30' },
 });
+if (positionals.length > 0) usageError(USAGE, `unexpected argument: ${positionals[0]}`);
+if (!/^\d+$/.test(values['settle-seconds'])) usageError(USAGE, `--settle-seconds must be a whole number of seconds, got ${values['settle-seconds']}`);
 
 async function run() {
-  const dataDir = values['data-dir']!;
+  const dataDir = values['data-dir'];
   const archive = await openLocalArchive(dataDir, { dynamodb: true });
   try {
     const exportNow = createLocalExport({

@@ -3,7 +3,7 @@
  * chain from the anchored head, re-hashes every object, checks signatures and locations.
  * Prints one line per problem and a summary; exits 0 only when the archive is intact.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './command-line.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../functions/adapters/kms-signer.js';
@@ -17,14 +17,27 @@ import { DEFAULT_LOCAL_DIR, localArchivePaths } from '../local/s3-local.js';
 // The SDK's Node 20 deprecation notice would clutter every command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({
-  options: {
-    bucket: { type: 'string' },
-    table: { type: 'string' },
-    'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
-    json: { type: 'boolean', default: false },
-  },
+const USAGE = `
+usage: npm run audit:verify [-- --data-dir ${DEFAULT_LOCAL_DIR}] [--json]
+       npm run audit:verify -- --bucket NAME --table NAME [--json]
+
+Walks the manifest chain from its anchored head, re-hashes every archived object and checks
+signatures and locations: the local archive, or a deployed bucket with --bucket.
+  --data-dir DIR   the local runtime's data folder (default ${DEFAULT_LOCAL_DIR})
+  --bucket NAME    verify the deployed archive bucket (AWS credentials from the environment)
+  --table NAME     the table anchoring the chain head (or TABLE_NAME), with --bucket
+  --json           the full report as JSON
+  -h, --help       this text
+Exit status: 0 intact, 1 problems found, 2 the check could not run.
+`;
+
+const { values, positionals } = parseCommandLine(USAGE, {
+  bucket: { type: 'string' },
+  table: { type: 'string' },
+  'data-dir': { type: 'string', default: DEFAULT_LOCAL_DIR },
+  json: { type: 'boolean', default: false },
 });
+if (positionals.length > 0) usageError(USAGE, `unexpected argument: ${positionals[0]}`);
 
 async function run(): Promise<VerifyReport> {
   if (values.bucket) {
@@ -35,7 +48,7 @@ async function run(): Promise<VerifyReport> {
     const store = new S3ArchiveStore(createArchiveS3Client(), values.bucket);
     return verifyArchive({ reader: store, keys: kms, head: await new DynamoManifestHeadStore(dynamodb, tableName).get() });
   }
-  const dataDir = values['data-dir']!;
+  const dataDir = values['data-dir'];
   const archive = await openLocalArchive(dataDir, { dynamodb: true });
   try {
     const keys = new LocalKeyManifestSigner(localArchivePaths(dataDir).signingKeyFile);

@@ -1,6 +1,9 @@
 /**
  * `npm start`: the local stack on 127.0.0.1:${PORT:-3000}, data under `.local/` (or
- * LOCAL_DATA_DIR). Ctrl-C or SIGTERM stops everything it started.
+ * LOCAL_DATA_DIR). Ctrl-C, SIGINT or SIGTERM stops everything it started, once the archive
+ * has drained the stream; a second signal (later than REPEAT_MS) exits at once.
+ * `npm start` execs this in one node process (package.json), so a signal sent to npm's pid
+ * or to this pid reaches the handler below: npm forwards it to its child.
  */
 import { DEFAULT_PORT, startLocalRuntime, type LocalRuntime } from '../local/runtime.js';
 
@@ -25,6 +28,9 @@ function banner(runtime: LocalRuntime): string {
   ].join('\n');
 }
 
+/** A repeat of the stop signal within this many ms is the same stop request. */
+const REPEAT_MS = 1_000;
+
 async function main(): Promise<void> {
   // Lambda runs a Node the AWS SDK supports; on an older local Node its upgrade notice is only noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -33,17 +39,24 @@ async function main(): Promise<void> {
 
   let runtime: LocalRuntime | undefined;
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // Ctrl-C at a terminal reaches this process twice: from the terminal and forwarded by npm.
+      if (performance.now() - firstSignalAt < REPEAT_MS) return;
       console.error(`[local] ${signal} again: exiting now`);
       process.exit(130);
     }
     stopping = true;
-    console.error(`[local] ${signal}: stopping`);
+    firstSignalAt = performance.now();
+    console.error(`[local] ${signal}: stopping (the archive drains the stream first)`);
     // Still starting: main() stops the runtime as soon as it is up (or it cleans up after failing).
     if (!runtime) return;
     runtime.stop().then(
-      () => process.exit(0),
+      () => {
+        console.error('[local] stopped');
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

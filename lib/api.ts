@@ -13,7 +13,59 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { API_SCOPE } from '../functions/config/claims.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../functions/middleware/problem.js';
 import { apiGatewayThrottle, type StageSettings, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from './stages.js';
+
+/**
+ * API Gateway's own answers (no function ran: authorizer refusals, throttling, unknown
+ * paths, bodies too large, ...), as the functions answer: problem+json with the service's
+ * problem types and the headers of every answer (API.md, "Input and answers, tightened").
+ * Without `status` the answer keeps API Gateway's own code (DEFAULT_4XX covers several),
+ * and its body then has no `status` member: a template cannot read the status code.
+ */
+export interface GatewayProblem {
+  readonly id: string;
+  readonly type: apigw.ResponseType;
+  readonly status?: number;
+  readonly code: string;
+  readonly title: string;
+  /** @default API Gateway's own message (`$context.error.message`) */
+  readonly detail?: string;
+  /** Extra headers, as API Gateway mapping values (`'static'`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: 401, code: 'unauthenticated', title: 'Authentication required', headers: { 'WWW-Authenticate': "'Bearer'" } },
+  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: 403, code: 'forbidden', title: 'Forbidden' },
+  // A REST API answers a path (or method) it does not know with 403 "Missing Authentication Token".
+  { id: 'MissingAuthenticationToken', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'no-route', title: 'Not found', detail: 'No endpoint has this path and method' },
+  { id: 'ResourceNotFound', type: apigw.ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'no-route', title: 'Not found' },
+  { id: 'BadRequestParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: 400, code: 'invalid-input', title: 'Invalid input' },
+  { id: 'BadRequestBody', type: apigw.ResponseType.BAD_REQUEST_BODY, status: 400, code: 'invalid-input', title: 'Invalid input' },
+  { id: 'RequestTooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'payload-too-large', title: 'Payload too large' },
+  { id: 'UnsupportedMediaType', type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'unsupported-media-type', title: 'Unsupported media type' },
+  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: 429, code: 'throttled', title: 'Too many requests', headers: { 'Retry-After': "'1'" } },
+  { id: 'IntegrationTimeout', type: apigw.ResponseType.INTEGRATION_TIMEOUT, status: 504, code: 'timeout', title: 'Endpoint request timed out' },
+  { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: 'client-error', title: 'Request refused' },
+  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, code: 'internal', title: 'Internal error' },
+];
+
+/** On every gateway answer; `context.requestId` is what the functions answer as X-Request-Id. */
+export const GATEWAY_ANSWER_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,
+  'X-Request-Id': 'context.requestId',
+  'Cache-Control': "'no-store'",
+  'X-Content-Type-Options': "'nosniff'",
+  'Strict-Transport-Security': "'max-age=31536000'",
+};
+
+/** The problem+json body template; `$context.error.messageString` is API Gateway's message, JSON-quoted. */
+export function gatewayProblemBody(answer: GatewayProblem): string {
+  const head = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${answer.code}`, title: answer.title, ...(answer.status !== undefined && { status: answer.status }) });
+  const detail = answer.detail !== undefined ? JSON.stringify(answer.detail) : '$context.error.messageString';
+  return `${head.slice(0, -1)},"detail":${detail},"correlationId":"$context.requestId"}`;
+}
 
 /** Headers a browser may send cross-origin. */
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
@@ -147,22 +199,17 @@ export class EvidenceApi extends Construct {
       }
     }
 
-    const problem = (status: number, title: string) =>
-      JSON.stringify({ type: 'about:blank', title, status, correlationId: '$context.requestId' });
     const corsHeaders: Record<string, string> =
       settings.allowedOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${settings.allowedOrigins[0]}'` } : {};
-    this.api.addGatewayResponse('Unauthorized', {
-      type: apigw.ResponseType.UNAUTHORIZED,
-      statusCode: '401',
-      responseHeaders: { 'WWW-Authenticate': "'Bearer'", ...corsHeaders },
-      templates: { 'application/problem+json': problem(401, 'Unauthorized'), 'application/json': problem(401, 'Unauthorized') },
-    });
-    this.api.addGatewayResponse('Throttled', {
-      type: apigw.ResponseType.THROTTLED,
-      statusCode: '429',
-      responseHeaders: { 'Retry-After': "'1'", ...corsHeaders },
-      templates: { 'application/json': problem(429, 'Too Many Requests') },
-    });
+    for (const answer of GATEWAY_PROBLEMS) {
+      this.api.addGatewayResponse(answer.id, {
+        type: answer.type,
+        ...(answer.status !== undefined && { statusCode: String(answer.status) }),
+        responseHeaders: { ...GATEWAY_ANSWER_HEADERS, ...answer.headers, ...corsHeaders },
+        // API Gateway picks a template by the request's Accept; every key gets the same body.
+        templates: { 'application/json': gatewayProblemBody(answer), 'application/problem+json': gatewayProblemBody(answer) },
+      });
+    }
 
     this.webAclMetricName = `evidence-requests-${settings.stage}`;
     this.webAcl = this.createWebAcl(settings, this.webAclMetricName);
@@ -183,7 +230,13 @@ export class EvidenceApi extends Construct {
         customResponse: {
           responseCode: 429,
           customResponseBodyKey: 'rateLimited',
-          responseHeaders: [{ name: 'Retry-After', value: String(WAF_EVALUATION_WINDOW_SECONDS) }],
+          // WAF answers before API Gateway: it has no request id to give, the rest it can carry.
+          responseHeaders: [
+            { name: 'Retry-After', value: String(WAF_EVALUATION_WINDOW_SECONDS) },
+            ...Object.entries(GATEWAY_ANSWER_HEADERS)
+              .filter(([header]) => header !== 'X-Request-Id' && header !== 'Content-Type')
+              .map(([header, value]) => ({ name: header, value: value.slice(1, -1) })),
+          ],
         },
       },
     };
@@ -202,7 +255,7 @@ export class EvidenceApi extends Construct {
       customResponseBodies: {
         rateLimited: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
+          content: JSON.stringify({ type: `${PROBLEM_TYPE_BASE}rate-limited`, title: 'Too many requests', status: 429 }),
         },
       },
       rules: [

@@ -1,16 +1,13 @@
 /**
  * Alarms (to a KMS-encrypted SNS topic) and the operations dashboard.
  *
- * Denials per user: for every refused call the API functions log one JSON object
- * `{ audit: { outcome: 'DENIED', actorId, action, statusCode } }`. Lambda's JSON log format
- * (set on every function) keeps a logged *object* structured: `console.log({ audit })`
- * becomes `{"timestamp":...,"level":"INFO","requestId":...,"message":{"audit":{...}}}`,
- * while `console.log(JSON.stringify(...))` would become an opaque string `message` that no
- * filter can read (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client,
- * src/LogPatch.js). A line written straight to stdout is kept as it is (`$.audit`).
- * Both shapes are counted: one CloudWatch Contributor Insights rule per shape, keyed by
- * the actor id; the alarm fires when the top contributor of either passes
- * DENIALS_PER_USER_PER_HOUR in an hour. A metric filter also counts all denials
+ * Denials per user: for every refused call the API functions log one line through the
+ * service logger (functions/observability/logger.ts, Powertools) whose JSON object carries
+ * `audit: { outcome: 'DENIED', actorId, action, statusCode }` at its root. Powertools writes
+ * the line to stdout itself and Lambda's JSON log format keeps a JSON line as it is, so
+ * filters read `$.audit`. A Contributor Insights rule keyed by the actor id counts them; the
+ * alarm fires when the top contributor passes DENIALS_PER_USER_PER_HOUR in an hour. A
+ * metric filter also counts all denials
  * (`Denials` in the product namespace) for the dashboard.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -32,9 +29,11 @@ import type { StageSettings } from './stages.js';
 
 export const METRIC_NAMESPACE = 'EvidenceRequests';
 export const DENIALS_PER_USER_PER_HOUR = 10;
-/** Where the denial object sits in a log event: `console.log({ audit })` under Lambda's JSON format, or a raw stdout line. */
-export const DENIAL_LOG_ROOTS = ['$.message.audit', '$.audit'] as const;
+/** Where the denial object sits in a log line of the service logger. */
+export const DENIAL_LOG_ROOT = '$.audit';
 export const DENIED = 'DENIED';
+/** The metric filter pattern that counts denials: `{ $.audit.outcome = "DENIED" }`. */
+export const DENIAL_FILTER_PATTERN = logs.FilterPattern.stringValue(`${DENIAL_LOG_ROOT}.outcome`, '=', DENIED);
 /** The export logs this phrase (and fails) when table and archive disagree. */
 export const RECONCILIATION_MISMATCH_TERMS = 'audit reconciliation mismatch';
 
@@ -133,45 +132,40 @@ export class Monitoring extends Construct {
 
     // Denials per user per hour (Contributor Insights over the audited API functions' logs).
     const audited = props.apiFunctions.filter((f) => f.audited);
-    const insightRules: cloudwatch.CfnInsightRule[] = [];
-    const ruleNames = DENIAL_LOG_ROOTS.map((root, i) => {
-      const ruleName = `${stack.stackName}-denials-per-user-${i}`;
-      const rule = new cloudwatch.CfnInsightRule(this, `DenialsPerUserRule${i}`, {
-        ruleName,
-        ruleState: 'ENABLED',
-        ruleBody: stack.toJsonString({
-          Schema: { Name: 'CloudWatchLogRule', Version: 1 },
-          LogGroupNames: audited.map((f) => f.logGroup.logGroupName),
-          LogFormat: 'JSON',
-          Contribution: {
-            Keys: [`${root}.actorId`],
-            Filters: [{ Match: `${root}.outcome`, In: [DENIED] }],
-          },
-          AggregateOn: 'Count',
-        }),
-      });
-      insightRules.push(rule);
-      return ruleName;
+    const ruleName = `${stack.stackName}-denials-per-user`;
+    const insightRule = new cloudwatch.CfnInsightRule(this, 'DenialsPerUserRule', {
+      ruleName,
+      ruleState: 'ENABLED',
+      ruleBody: stack.toJsonString({
+        Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+        LogGroupNames: audited.map((f) => f.logGroup.logGroupName),
+        LogFormat: 'JSON',
+        Contribution: {
+          Keys: [`${DENIAL_LOG_ROOT}.actorId`],
+          Filters: [{ Match: `${DENIAL_LOG_ROOT}.outcome`, In: [DENIED] }],
+        },
+        AggregateOn: 'Count',
+      }),
     });
     const denialsPerUser = alarm(
       'DenialsPerUser',
       `A user was refused more than ${DENIALS_PER_USER_PER_HOUR} times in an hour (probing another tenant's data?)`,
       new cloudwatch.MathExpression({
-        expression: `MAX([${ruleNames.map((r) => `INSIGHT_RULE_METRIC('${r}', 'MaxContributorValue')`).join(', ')}])`,
+        expression: `INSIGHT_RULE_METRIC('${ruleName}', 'MaxContributorValue')`,
         usingMetrics: {},
         period: Duration.hours(1),
         label: 'Most denials of one user',
       }),
       { threshold: DENIALS_PER_USER_PER_HOUR, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
-    // The alarm names the rules only inside its expression: without a dependency CloudFormation
+    // The alarm names the rule only inside its expression: without a dependency CloudFormation
     // may create it first, and an alarm on a rule that does not exist yet is refused.
-    for (const rule of insightRules) denialsPerUser.node.addDependency(rule);
+    denialsPerUser.node.addDependency(insightRule);
     const denials = new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: 'Denials', statistic: 'Sum', period: fiveMinutes });
     for (const f of audited) {
       new logs.MetricFilter(this, `Denials-${f.name}`, {
         logGroup: f.logGroup,
-        filterPattern: logs.FilterPattern.any(...DENIAL_LOG_ROOTS.map((root) => logs.FilterPattern.stringValue(`${root}.outcome`, '=', DENIED))),
+        filterPattern: DENIAL_FILTER_PATTERN,
         metricNamespace: METRIC_NAMESPACE,
         metricName: 'Denials',
         metricValue: '1',

@@ -17,7 +17,8 @@ import { DEFAULT_AUDIT_TTL_DAYS } from '../functions/http/table-from-env.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
-import { createHandler as createArchiver, jsonLogger } from '../functions/handlers/archiver.js';
+import { createHandler as createArchiver } from '../functions/handlers/archiver.js';
+import { invocationLogger } from '../functions/observability/logger.js';
 import { createHandler as createExport } from '../functions/handlers/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
@@ -148,7 +149,9 @@ export function createLocalExport(options: {
 export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promise<ArchiveRuntime> {
   const paths = localArchivePaths(options.dataDir);
   mkdirSync(paths.root, { recursive: true });
-  const log = options.log ?? jsonLogger;
+  const logOf = (route: string): Logger => options.log ?? invocationLogger({ route });
+  const archiverLog = logOf('archiver');
+  const log = logOf('local archive runtime');
   const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [...LOCAL_BUCKETS], portFile: paths.s3PortFile });
   const failures = new S3FailureRecords(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_FAILURE_BUCKET);
   const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
@@ -168,7 +171,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     writer: new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET),
     // Batch ranges in the table, as in AWS: a retried batch rebuilds the first attempt's objects.
     batches: new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }), options.tableName),
-    log: { info: () => {}, error: log.error },
+    // A line per batch would drown `npm start`'s console: only failures are logged.
+    log: { info: () => {}, error: (message, details) => archiverLog.error(message, details) },
   });
   const poller = startStreamPoller({
     dynamodb,
@@ -184,7 +188,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
       await failures.put(key, record);
       log.error('archiver gave up on a stream batch; re-drive it with npm run archive:redrive', { key, records: record.DDBStreamBatchInfo.batchSize });
     },
-    onError: (error) => log.error('stream poller', { error: error instanceof Error ? error.message : String(error) }),
+    onError: (error) => log.error('stream poller', { error }),
   });
   const exportNow = createLocalExport({
     s3Endpoint: s3.endpoint,
@@ -192,7 +196,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     tableName: options.tableName,
     dataDir: options.dataDir,
     settleMs: options.exportSettleMs ?? 30_000,
-    log,
+    log: logOf('export'),
     heartbeat: { auditTtlDays: DEFAULT_AUDIT_TTL_DAYS },
   });
   const intervalMs = options.exportIntervalMs ?? 15 * 60_000;
@@ -200,7 +204,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     intervalMs > 0
       ? setInterval(() => {
           exportNow().catch((error: unknown) =>
-            log.error('scheduled archive export failed', { error: error instanceof Error ? error.message : String(error) }),
+            log.error('scheduled archive export failed', { error }),
           );
         }, intervalMs)
       : undefined;

@@ -1,9 +1,12 @@
 /**
  * The local stand-in for API Gateway: reads an HTTP request, answers `/_local/*` (token
- * issuer), 404, 405 and 413 itself, and otherwise builds the REST API proxy event and calls
- * the route group's Lambda handler. It never checks tokens: the handlers do, as in AWS.
+ * issuer), 404, 405, 413 and 429 itself, and otherwise builds the REST API proxy event and
+ * calls the route group's Lambda handler. It never checks tokens: the handlers do, as in AWS.
+ * What it answers itself carries the headers API Gateway's own answers carry (lib/api.ts),
+ * requests Node's parser refuses (431, malformed framing) included.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Route, RouteGroup } from '../functions/api/routes.js';
@@ -12,6 +15,7 @@ import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter } from './rate-limiter.js';
 import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { TokenIssuer } from './token-issuer.js';
+import { invocationLogger, type InvocationKeys } from '../functions/observability/logger.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -27,8 +31,8 @@ export interface LocalHttpServerOptions {
   readonly maxBodyBytes?: number;
   /** API Gateway's integration timeout. @default 29 s */
   readonly timeoutMs?: number;
-  /** Where handler failures are reported. @default console.error */
-  readonly logError?: (message: string, error: unknown) => void;
+  /** Where handler failures are reported. @default the service's logger, one JSON line each */
+  readonly logError?: (message: string, error: unknown, keys: InvocationKeys) => void;
   /** Per-user and per-address limits (429 + Retry-After), as WAF applies them; `false` turns them off. @default the dev stage's (lib/stages.ts) */
   readonly rateLimits?: RateLimits | false;
   /**
@@ -43,6 +47,8 @@ export interface LocalHttpServerOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const REQUEST_ID_HEADER = 'X-Request-Id';
+/** On every answer the server gives itself; an answer may set its own Cache-Control (the JWKS does). */
+const OWN_ANSWER_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
 export interface LocalHttpServer {
   readonly server: Server;
@@ -53,7 +59,7 @@ export interface LocalHttpServer {
 export function createLocalHttpServer(options: LocalHttpServerOptions = {}): LocalHttpServer {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.timeoutMs ?? 29_000;
-  const logError = options.logError ?? ((message, error) => console.error(message, error));
+  const logError = options.logError ?? ((message, error, keys) => invocationLogger(keys).error(message, { error }));
   let app: LocalApp | undefined;
   const limiter = options.rateLimits === false ? undefined : new ApiRateLimiter(options.rateLimits ?? STAGE_DEFAULTS.dev.rateLimits);
   const slots = new ConcurrencySlots(options.maxConcurrency ?? 32);
@@ -118,7 +124,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       if (!isProxyResult(result)) throw new Error(`Handler ${group} returned a malformed result: ${JSON.stringify(result)?.slice(0, 200)}`);
       return { fromHandler: result };
     } catch (error) {
-      logError(`[local] handler ${group} failed on ${method} ${path} (request ${requestId})`, error);
+      logError(`handler ${group} failed`, error, { correlationId: requestId, route: `${method} ${match.route.path}` });
       return problem({ status: 502, code: 'bad-gateway', title: 'Internal server error' }, requestId);
     } finally {
       slots.release();
@@ -130,12 +136,13 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     respond(req, requestId)
       .then((result) => send(res, result, requestId))
       .catch((error: unknown) => {
-        logError(`[local] adapter failure (request ${requestId})`, error);
+        logError('local HTTP adapter failed', error, { correlationId: requestId, route: `${req.method ?? 'GET'} ${splitUrl(req.url ?? '/').path}` });
         send(res, problem({ status: 500, code: 'internal', title: 'Internal error' }, requestId), requestId);
       });
   });
   // Keep-alive sockets must not hold up a Ctrl-C for long.
   server.keepAliveTimeout = 2_000;
+  server.on('clientError', answerUnparsable);
 
   return {
     server,
@@ -253,13 +260,42 @@ function send(res: ServerResponse, answer: LocalResponse | HandlerAnswer, reques
     body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
     statusCode = result.statusCode;
   } else {
-    headers = { ...answer.headers, [REQUEST_ID_HEADER]: requestId };
+    headers = { ...OWN_ANSWER_HEADERS, ...answer.headers, [REQUEST_ID_HEADER]: requestId };
     body = Buffer.from(answer.body, 'utf8');
     statusCode = answer.statusCode;
   }
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];
   res.writeHead(statusCode, { ...headers, 'Content-Length': String(body.length) });
   res.end(body);
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach the request handler: headers past
+ * `maxHeaderSize` (431), Content-Length with Transfer-Encoding or other broken framing (400),
+ * a client too slow to send its headers (408). Answered here as problem+json on the raw
+ * socket, then closed: after a framing error the connection cannot be trusted.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A response already under way on this connection cannot be followed by another: just close.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const spec =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? { status: 431, code: 'headers-too-large', title: 'Request header fields too large', detail: 'The request headers exceed the size this API accepts' }
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? { status: 408, code: 'request-timeout', title: 'Request timeout', detail: 'The request did not arrive in time' }
+        : error.code === 'HPE_UNEXPECTED_CONTENT_LENGTH' || error.code === 'HPE_INVALID_TRANSFER_ENCODING' || error.code === 'HPE_INVALID_CONTENT_LENGTH'
+          ? { status: 400, code: 'malformed-request', title: 'Malformed request', detail: 'Send either one valid Content-Length or Transfer-Encoding: chunked, not both' }
+          : { status: 400, code: 'malformed-request', title: 'Malformed request', detail: 'The request is not valid HTTP/1.1' };
+  const answer = problem(spec, requestId);
+  const body = Buffer.from(answer.body, 'utf8');
+  const headers = { ...OWN_ANSWER_HEADERS, ...answer.headers, [REQUEST_ID_HEADER]: requestId, 'Content-Length': String(body.length), Connection: 'close' };
+  const head = [`HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)].join('\r\n');
+  socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), body]));
 }
 
 const TIMED_OUT = Symbol('timed out');

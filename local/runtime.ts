@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { ENV } from '../functions/config/environment.js';
+import { invocationLogger } from '../functions/observability/logger.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
@@ -88,9 +89,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const stoppers: (() => Promise<void>)[] = [];
+  let closeHttp: (() => Promise<void>) | undefined;
+  // The HTTP server first, so no call writes after the archive has drained the stream; then
+  // the rest in reverse order of start (the archive drains before DynamoDB Local stops).
   const stopAll = async () => {
-    for (const stop of stoppers.splice(0).reverse()) {
-      await stop().catch((error: unknown) => console.error('[local] stop failed:', error));
+    const stops = [...(closeHttp ? [closeHttp] : []), ...stoppers.splice(0).reverse()];
+    closeHttp = undefined;
+    for (const stop of stops) {
+      await stop().catch((error: unknown) => invocationLogger({ route: 'local runtime' }).error('stop failed', { error }));
     }
   };
 
@@ -98,7 +104,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await mkdir(dataDir, { recursive: true });
     const http = createLocalHttpServer();
     const port = await listen(http.server, options.port ?? DEFAULT_PORT);
-    stoppers.push(() => close(http.server));
+    closeHttp = () => close(http.server);
     const url = `http://${HOST}:${port}`;
     const jwksUri = `${url}/_local/jwks.json`;
 
@@ -228,9 +234,14 @@ function listen(server: import('node:http').Server, port: number): Promise<numbe
   });
 }
 
-function close(server: import('node:http').Server): Promise<void> {
+/** Stops accepting, lets the calls in flight finish (for at most `graceMs`), then closes every connection. */
+function close(server: import('node:http').Server, graceMs = 5_000): Promise<void> {
   return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
+    const forced = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(forced);
+      resolveClose();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -72,8 +72,13 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPoller {
-  /** Finishes the batch in flight, then stops; records still being gathered are read again on the next start. */
-  stop(): Promise<void>;
+  /**
+   * Drains, then stops: reads every shard to its current end and hands over what it read at
+   * once (no batching window), until two rounds in a row read nothing, so the archive holds
+   * every record written before the call. Past `drainMs` it finishes the batch in flight and
+   * stops; what it had not handed over is read again on the next start.
+   */
+  stop(options?: { readonly drainMs?: number }): Promise<void>;
   /** Stops at once, as a killed process would: nothing more is checkpointed. */
   abort(): void;
   /** Resolves once every record currently in the stream has been acknowledged (waits out a batching window). */
@@ -189,6 +194,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const gathering = new Map<string, Gathering>();
   let checkpoints = readCheckpoints(options.checkpointFile);
   let stopping = false;
+  /** Until when stopping still drains (hands over at once, reads on until the stream is empty). */
+  let drainUntil = 0;
+  const draining = () => stopping && Date.now() < drainUntil;
   let aborted = false;
   let idleRound = 0;
 
@@ -287,7 +295,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       }
       return 'idle';
     }
-    const due = closed || gathered.records.length >= batchSize || gathered.bytes >= INVOKE_PAYLOAD_LIMIT || Date.now() - gathered.since >= windowMs;
+    const due = closed || gathered.records.length >= batchSize || gathered.bytes >= INVOKE_PAYLOAD_LIMIT || Date.now() - gathered.since >= windowMs || draining();
     if (!due) return 'gathering';
     // The longest prefix within the batch size and the payload limit (at least one record).
     let count = 0;
@@ -391,20 +399,32 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const idleWaiters: Array<() => void> = [];
   const loop = (async () => {
     let backoff = interval;
-    while (!stopping && !aborted) {
+    /** Rounds in a row, since the stop began, that read nothing and held nothing. */
+    let drainedRounds = 0;
+    while (!aborted && (!stopping || draining())) {
       let busy = false;
+      let readNothing = true;
       try {
         await refreshShards();
         for (const shard of shards) {
-          if (stopping || aborted) break;
-          if ((await pollShard(streamArn!, shard)) === 'delivered') busy = true;
+          if (aborted || (stopping && !draining())) break;
+          const outcome = await pollShard(streamArn!, shard);
+          if (outcome === 'delivered') busy = true;
+          if (outcome !== 'idle') readNothing = false;
         }
         backoff = interval;
       } catch (error) {
-        if (!aborted && !stopping) options.onError?.(error);
+        if (!aborted) options.onError?.(error);
+        // A failed drain stops here: the records left are read again on the next start.
+        if (stopping) break;
         busy = false;
         backoff = Math.min(backoff * 2, 5_000);
         await sleep(backoff);
+        continue;
+      }
+      if (stopping) {
+        drainedRounds = readNothing && gathering.size === 0 ? drainedRounds + 1 : 0;
+        if (drainedRounds >= 2) break;
         continue;
       }
       if (busy) continue;
@@ -423,7 +443,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   return {
     stats,
-    async stop() {
+    async stop({ drainMs = 30_000 } = {}) {
+      if (!stopping) drainUntil = Date.now() + drainMs;
       stopping = true;
       await loop;
       streams.destroy();

@@ -22,8 +22,8 @@ export interface ArchiveBatchResult {
 }
 
 export interface Logger {
-  info(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details: Record<string, unknown>): void;
+  error(message: string, details: Record<string, unknown>): void;
 }
 
 export function encodeObject(planned: PlannedObject) {

@@ -7,7 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { archiveBatch, type Logger } from '../archive/archive-batch.js';
 import { type ArchiveMetrics, archivedHeartbeats } from '../archive/heartbeat.js';
 import type { ArchiveBatchLedger, ArchiveWriter } from '../archive/ports.js';
@@ -17,6 +17,7 @@ import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { PowertoolsArchiveMetrics } from '../adapters/powertools-archive-metrics.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+import { invocationLogger } from '../observability/logger.js';
 
 export interface ArchiverDeps {
   readonly writer: ArchiveWriter;
@@ -30,11 +31,6 @@ export interface ArchiverDeps {
   /** Counts archived audit heartbeats. @default Powertools Metrics (EMF on stdout) */
   readonly metrics?: ArchiveMetrics;
 }
-
-export const jsonLogger: Logger = {
-  info: (message, details) => console.log(JSON.stringify({ level: 'INFO', message, ...details })),
-  error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details })),
-};
 
 const image = (value: Record<string, unknown> | undefined) =>
   value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
@@ -57,9 +53,9 @@ export function toStreamChange(record: DynamoDBRecord): StreamChange {
 }
 
 export function createHandler(deps: ArchiverDeps) {
-  const log = deps.log ?? jsonLogger;
   const metrics = deps.metrics ?? new PowertoolsArchiveMetrics();
-  return async function archiveStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  return async function archiveStreamBatch(event: DynamoDBStreamEvent, context?: Pick<Context, 'awsRequestId'>): Promise<DynamoDBBatchResponse> {
+    const log = deps.log ?? invocationLogger({ route: 'archiver', ...(context && { correlationId: context.awsRequestId }) });
     const changes = event.Records.map(toStreamChange);
     const first = changes[0];
     if (!first) return { batchItemFailures: [] };
@@ -84,7 +80,7 @@ export function createHandler(deps: ArchiverDeps) {
 let production: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry; clients are created once per container. */
-export const handler = (event: DynamoDBStreamEvent) => {
+export const handler = (event: DynamoDBStreamEvent, context: Context) => {
   production ??= createHandler({
     writer: new S3ArchiveStore(
       createArchiveS3Client({ endpoint: optionalEnv(ENV.s3Endpoint) }),
@@ -95,5 +91,5 @@ export const handler = (event: DynamoDBStreamEvent) => {
       requiredEnv(ENV.tableName),
     ),
   });
-  return production(event);
+  return production(event, context);
 };

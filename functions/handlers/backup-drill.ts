@@ -23,8 +23,8 @@ import { evaluateDrill } from '../backup/drill.js';
 import { scanAllItems } from '../adapters/dynamo-table-scan.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
-import { jsonLogger } from './archiver.js';
 import type { Logger } from '../archive/archive-batch.js';
+import { invocationLogger } from '../observability/logger.js';
 
 /** A restore still not ACTIVE after this long has hung. */
 export const RESTORE_TIMEOUT_MS = 12 * 3_600_000;
@@ -62,7 +62,7 @@ export interface BackupDrillDeps {
 export type DrillOutcome = 'restore-started' | 'restore-running' | 'idle' | 'passed';
 
 export function createHandler(deps: BackupDrillDeps) {
-  const log = deps.log ?? jsonLogger;
+  const log = deps.log ?? invocationLogger({ route: 'backup-drill' });
   const documents = DynamoDBDocumentClient.from(deps.dynamodb);
   return async function backupDrill(event: { phase?: 'start' | 'check' } = {}): Promise<DrillOutcome> {
     const now = (deps.clock ?? (() => new Date()))();

@@ -5,7 +5,7 @@
  * the function's Errors alarm fires.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { jsonLogger } from './archiver.js';
+import type { Context } from 'aws-lambda';
 import type { Logger } from '../archive/archive-batch.js';
 import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
 import { writeHeartbeat } from '../archive/heartbeat.js';
@@ -16,6 +16,7 @@ import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dyn
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ARCHIVE_ENV, ENV, optionalEnv, requiredEnv } from '../config/environment.js';
+import { invocationLogger } from '../observability/logger.js';
 
 export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly log?: Logger;
@@ -39,8 +40,8 @@ export class ReconciliationMismatchError extends Error {
 }
 
 export function createHandler(deps: ExportHandlerDeps) {
-  const log = deps.log ?? jsonLogger;
-  return async function exportArchiveManifest(): Promise<ExportResult> {
+  return async function exportArchiveManifest(_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<ExportResult> {
+    const log = deps.log ?? invocationLogger({ route: 'export', ...(context && { correlationId: context.awsRequestId }) });
     const now = (deps.clock ?? (() => new Date()))();
     if (deps.heartbeat) log.info('audit heartbeat', { outcome: await writeHeartbeat(deps.heartbeat, now) });
     const result = await exportManifest({ ...deps, log }, { now, settleMs: deps.settleMs, lookbackDays: deps.lookbackDays });
@@ -76,7 +77,7 @@ function productionHandler() {
 }
 
 /** The Lambda entry; clients are created once per container. */
-export const handler = () => {
+export const handler = (event: unknown, context: Context) => {
   production ??= productionHandler();
-  return production();
+  return production(event, context);
 };

@@ -12,6 +12,7 @@ import type { AuditLog } from '../core/ports.js';
 import type { CallContext } from './api-route.js';
 import { problemFor, problemResponse } from './problem.js';
 import { correlationIdOf } from './correlation.js';
+import { apiCallLogger } from '../observability/logger.js';
 
 type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext>;
 
@@ -39,12 +40,11 @@ export function auditCalls(auditLog: AuditLog): middy.MiddlewareObj<APIGatewayPr
         await auditLog.record(event);
         trail.markRecorded(event);
         if (outcome === 'DENIED') {
-          // One structured line per denial, read by the "denials per user per hour" Contributor Insights rule
-          // (lib/monitoring.ts). An object, not a string: Lambda's JSON log format keeps it queryable.
-          console.log({ audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } });
+          // One line per denial, read by the denial metric filter and Contributor Insights rule (lib/monitoring.ts).
+          apiCallLogger(request.event, event.correlationId).info('call denied', { audit: { outcome, action: event.action, actorId: event.actor.userId, statusCode } });
         }
       } catch (auditError) {
-        console.error(JSON.stringify({ level: 'error', message: 'audit event not stored', correlationId: event.correlationId, error: String(auditError) }));
+        apiCallLogger(request.event, event.correlationId).error('audit event not stored', { error: auditError });
         if (statusCode < 500) request.response = problemResponse(problemFor(auditError), correlationIdOf(request.event));
       }
     },

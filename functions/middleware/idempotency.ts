@@ -23,6 +23,7 @@ import {
 import type { AuditLog } from '../core/ports.js';
 import type { CallContext } from './api-route.js';
 import { correlationIdOf } from './correlation.js';
+import { apiCallLogger } from '../observability/logger.js';
 import { problemFor, problemResponse } from './problem.js';
 
 type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallContext>;
@@ -69,7 +70,7 @@ export function replayedResponse(answer: StoredAnswer, correlationId: string): A
 }
 
 function logFailure(request: Request, message: string, error: unknown): void {
-  console.error(JSON.stringify({ level: 'error', message, correlationId: correlationIdOf(request.event), error: String(error) }));
+  apiCallLogger(request.event, correlationIdOf(request.event)).error(message, { error });
 }
 
 export function idempotency(

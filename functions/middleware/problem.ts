@@ -18,9 +18,11 @@ import {
 } from '../core/errors.js';
 import { InvalidTokenError } from '../adapters/cognito-token-verifier.js';
 import { correlationIdOf } from './correlation.js';
+import { apiCallLogger } from '../observability/logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'urn:evidence-requests:problem:';
+/** Every problem `type` is this plus its code; API Gateway's own answers use it too (lib/api.ts). */
+export const PROBLEM_TYPE_BASE = 'urn:evidence-requests:problem:';
 
 /** No credentials at all: 401 with a bare Bearer challenge. */
 export class MissingCredentialsError extends Error {
@@ -41,7 +43,7 @@ export function problemResponse(spec: ProblemSpec, correlationId: string): APIGa
     statusCode: spec.status,
     headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...spec.headers },
     body: JSON.stringify({
-      type: `${TYPE_BASE}${spec.code}`,
+      type: `${PROBLEM_TYPE_BASE}${spec.code}`,
       title: spec.title,
       status: spec.status,
       ...(spec.detail !== undefined && { detail: spec.detail }),
@@ -89,13 +91,8 @@ export function problemErrors(operation: string): middy.MiddlewareObj<APIGateway
       const spec = problemFor(request.error);
       request.response = problemResponse(spec, correlationIdOf(request.event));
       if (spec.status >= 500) {
-        console.error(JSON.stringify({ level: 'error', operation, correlationId: correlationIdOf(request.event), error: describeError(request.error) }));
+        apiCallLogger(request.event, correlationIdOf(request.event)).error('call failed', { operation, error: request.error });
       }
     },
   };
-}
-
-function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return String(error);
-  return { name: error.name, message: error.message, stack: error.stack, ...(error.cause !== undefined && { cause: describeError(error.cause) }) };
 }

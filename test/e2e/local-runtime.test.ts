@@ -1,5 +1,4 @@
 /** The local runtime as a client sees it: over HTTP, on its own port and data dir. */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { DEFAULT_DEMO_PASSWORD, stableSub } from '../../local/demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { freePort } from '../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { javaUnder, startCli, type Cli } from '../support/local-cli.js';
 
 let dataDir: string;
 let runtime: LocalRuntime;
@@ -166,45 +166,7 @@ describe('adapter answers', () => {
 });
 
 describe('npm start', () => {
-  interface Cli {
-    readonly url: string;
-    readonly output: () => string;
-    stop(signal: NodeJS.Signals): Promise<void>;
-  }
-
-  const java = (dir: string) => spawnSync('pgrep', ['-f', `DynamoDBLocal.*${dir}`]).stdout.toString().trim();
-
-  /** `npm start` in its own process group, like a terminal's foreground job. */
-  async function startCli(dir: string): Promise<Cli> {
-    const port = await freePort();
-    const child = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const url = `http://127.0.0.1:${port}`;
-    const stop = async (signal: NodeJS.Signals) => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
-      await exited;
-      const deadline = Date.now() + 10_000;
-      while (java(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    };
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const ok = await fetch(`${url}/v1/health`).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        await stop('SIGKILL');
-        throw new Error(`npm start did not become healthy:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { url, output: () => output, stop };
-  }
+  const java = javaUnder;
 
   it('prints the banner, keeps data and keys across a restart, and leaves nothing running', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'local-runtime-cli-'));

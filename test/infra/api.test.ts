@@ -100,6 +100,61 @@ describe('stage', () => {
   });
 });
 
+describe("API Gateway's own answers", () => {
+  const gatewayResponses = () => Object.values(resources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+  const byType = (type: string) => gatewayResponses().find((r) => r.ResponseType === type);
+  /** The body a template renders, with API Gateway's variables filled in as it would. */
+  const rendered = (templateText: string) =>
+    JSON.parse(templateText.replaceAll('$context.requestId', 'req-123').replaceAll('$context.error.messageString', '"Message from API Gateway"'));
+
+  it.each(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'MISSING_AUTHENTICATION_TOKEN', 'REQUEST_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'])(
+    'answers %s as problem+json with X-Request-Id, no-store, nosniff and HSTS',
+    (type) => {
+      const response = byType(type);
+      expect(response, type).toBeDefined();
+      expect(response!.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.X-Request-Id': 'context.requestId',
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+        'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+        'gatewayresponse.header.Strict-Transport-Security': "'max-age=31536000'",
+      });
+      for (const templateText of Object.values(response!.ResponseTemplates as Record<string, string>)) {
+        const body = rendered(templateText);
+        expect(body).toMatchObject({ type: expect.stringMatching(/^urn:evidence-requests:problem:[a-z-]+$/), title: expect.any(String), detail: expect.any(String), correlationId: 'req-123' });
+        if (response!.StatusCode) expect(body.status).toBe(Number(response!.StatusCode));
+        else expect(body).not.toHaveProperty('status');
+      }
+      expect(Object.keys(response!.ResponseTemplates)).toEqual(expect.arrayContaining(['application/json', 'application/problem+json']));
+    },
+  );
+
+  it('answers an unknown path or method with 404 no-route, as the functions and the local server do', () => {
+    const response = byType('MISSING_AUTHENTICATION_TOKEN')!;
+    expect(response.StatusCode).toBe('404');
+    expect(rendered(response.ResponseTemplates['application/json'])).toMatchObject({ type: 'urn:evidence-requests:problem:no-route', status: 404, detail: 'No endpoint has this path and method' });
+    expect(rendered(byType('DEFAULT_4XX')!.ResponseTemplates['application/json']).detail).toBe('Message from API Gateway');
+  });
+
+  it('answers throttling with 429 and Retry-After, and the authorizer with 401 unauthenticated', () => {
+    expect(byType('THROTTLED')).toMatchObject({ StatusCode: '429', ResponseParameters: expect.objectContaining({ 'gatewayresponse.header.Retry-After': "'1'" }) });
+    expect(rendered(byType('UNAUTHORIZED')!.ResponseTemplates['application/json']).type).toBe('urn:evidence-requests:problem:unauthenticated');
+  });
+
+  it('keeps API Gateway\'s own status for the catch-all 4XX and 5XX answers', () => {
+    expect(byType('DEFAULT_4XX')!.StatusCode).toBeUndefined();
+    expect(byType('DEFAULT_5XX')!.StatusCode).toBeUndefined();
+  });
+
+  it('sets these headers on every gateway answer it defines', () => {
+    for (const response of gatewayResponses()) {
+      expect(Object.keys(response.ResponseParameters)).toEqual(
+        expect.arrayContaining(['gatewayresponse.header.X-Request-Id', 'gatewayresponse.header.Cache-Control', 'gatewayresponse.header.X-Content-Type-Options']),
+      );
+    }
+  });
+});
+
 describe('CORS', () => {
   it('allows only the configured origins', () => {
     const preflights = Object.values(resources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
@@ -137,6 +192,14 @@ describe('WAF', () => {
       Limit: wafRateLimit(DEFAULT_RATE_LIMITS.perUser),
     });
     expect(byName['RatePerAddress'].Action.Block.CustomResponse.ResponseCode).toBe(429);
+    expect(byName['RatePerAddress'].Action.Block.CustomResponse.ResponseHeaders).toEqual(
+      expect.arrayContaining([
+        { Name: 'Cache-Control', Value: 'no-store' },
+        { Name: 'X-Content-Type-Options', Value: 'nosniff' },
+        { Name: 'Strict-Transport-Security', Value: 'max-age=31536000' },
+      ]),
+    );
+    expect(JSON.parse(acl!.Properties.CustomResponseBodies.rateLimited.Content)).toEqual({ type: 'urn:evidence-requests:problem:rate-limited', title: 'Too many requests', status: 429 });
     for (const group of ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']) {
       expect(byName[group].Statement.ManagedRuleGroupStatement).toEqual({ VendorName: 'AWS', Name: group });
     }
