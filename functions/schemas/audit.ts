@@ -21,10 +21,12 @@ export const AuditAction = z.enum([
   'evidence.read',
   'evidence.version.create',
   'audit.read',
+  /** Written hourly by the scheduled export; its arrival in the archive proves the pipeline works. */
+  'system.heartbeat',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

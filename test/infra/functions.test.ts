@@ -23,7 +23,8 @@ const fn = (prefix: string) => {
 
 describe('every function', () => {
   it('runs the newest Node runtime on arm64 with an explicit timeout, memory, X-Ray and a KMS-encrypted log group', () => {
-    expect(functions().length).toBe(ROUTE_GROUPS.length + 3);
+    // Route groups, archiver, export, pre-token trigger, backup export, backup drill.
+    expect(functions().length).toBe(ROUTE_GROUPS.length + 5);
     for (const [id, f] of functions()) {
       expect(f.Properties, id).toMatchObject({
         Runtime: NODE_RUNTIME.name,
