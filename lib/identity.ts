@@ -62,6 +62,11 @@ export class Identity extends Construct {
       // threat protection needs Plus.
       featurePlan: settings.threatProtection ? cognito.FeaturePlan.PLUS : cognito.FeaturePlan.ESSENTIALS,
       standardThreatProtectionMode: settings.threatProtection ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
+      // Cognito's own sender allows a few e-mails a day: enough for dev, not for invitations
+      // and password resets in prod, where the stage names an SES-verified address.
+      ...(settings.sesFromEmail && {
+        email: cognito.UserPoolEmail.withSES({ fromEmail: settings.sesFromEmail, sesRegion: settings.region }),
+      }),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -14,6 +14,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,7 +23,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUDIT_PUTS_METRICS_FILTER } from './stateful-stack.js';
+import { AUDIT_HEARTBEAT_METRIC } from '../functions/archive/heartbeat.js';
+import { EventAlarm } from './event-alarm.js';
 import type { StageSettings } from './stages.js';
 
 export const METRIC_NAMESPACE = 'EvidenceRequests';
@@ -66,11 +68,11 @@ export interface MonitoringProps {
   /** API functions, by route group, with their log groups. */
   readonly apiFunctions: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction; readonly logGroup: logs.ILogGroup; readonly audited: boolean }>;
   readonly archiver: lambda.IFunction;
-  readonly archiverFailures: sqs.IQueue;
+  /** The archiver event source's on-failure destination (EventBridge notifications on). */
+  readonly archiverFailureBucket: s3.IBucket;
   readonly exporter: lambda.IFunction;
   readonly exporterLogGroup: logs.ILogGroup;
   readonly exportFailures: sqs.IQueue;
-  readonly archiveBucket: s3.IBucket;
   /** Metric name of the WAF web ACL (its rules publish under their own names). */
   readonly webAclMetricName: string;
 }
@@ -84,13 +86,24 @@ export class Monitoring extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.topicKey, enforceSSL: true, displayName: `evidence-requests ${props.settings.stage} alarms` });
+    // A topic policy replaces SNS's default one, and enforceSSL makes one holding only the SSL
+    // Deny: CloudWatch must be allowed to publish, and only for this account's alarms.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     if (props.settings.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.settings.alarmEmail));
 
-    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
-      const a = topicAlarm(this, alarmId, this.topic, description, metric, options);
-      this.alarms.push(a);
-      return a;
-    };
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions> = {}) =>
+      this.addAlarm(alarmId, description, metric, options);
     const fiveMinutes = Duration.minutes(5);
 
     alarm('ArchiverErrors', 'The audit archiver failed: audit events may not reach the archive', props.archiver.metricErrors({ period: fiveMinutes }));
@@ -100,11 +113,18 @@ export class Monitoring extends Construct {
       props.archiver.metric('IteratorAge', { statistic: 'Maximum', period: fiveMinutes }),
       { threshold: Duration.minutes(5).toMilliseconds() },
     );
-    alarm(
-      'ArchiverFailureQueueDepth',
-      'Stream batches the archiver gave up on: re-drive them before the stream drops them (24 h)',
-      props.archiverFailures.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-    );
+    new EventAlarm(this, 'ArchiverFailureWatch', {
+      description: 'A stream batch the archiver gave up on was written to the failure bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.archiverFailureBucket.bucketName] } },
+      },
+      topic: this.topic,
+      addAlarm: (id, description, metric) => this.addAlarm(id, description, metric),
+      alarmId: 'ArchiverFailureRecords',
+      alarmDescription: 'The archiver gave up on a stream batch: its records are in the failure bucket; run npm run archive:redrive (docs/deploy.md)',
+    });
     alarm('Api5xx', 'The API answered 5xx', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }));
 
     const allFunctions = [...props.apiFunctions.map((f) => f.fn), props.archiver, props.exporter];
@@ -136,7 +156,7 @@ export class Monitoring extends Construct {
     // Denials per user per hour (Contributor Insights over the audited API functions' logs).
     const audited = props.apiFunctions.filter((f) => f.audited);
     const ruleName = `${stack.stackName}-denials-per-user`;
-    new cloudwatch.CfnInsightRule(this, 'DenialsPerUserRule', {
+    const insightRule = new cloudwatch.CfnInsightRule(this, 'DenialsPerUserRule', {
       ruleName,
       ruleState: 'ENABLED',
       ruleBody: stack.toJsonString({
@@ -150,7 +170,7 @@ export class Monitoring extends Construct {
         AggregateOn: 'Count',
       }),
     });
-    alarm(
+    const denialsPerUser = alarm(
       'DenialsPerUser',
       `A user was refused more than ${DENIALS_PER_USER_PER_HOUR} times in an hour (probing another tenant's data?)`,
       new cloudwatch.MathExpression({
@@ -161,6 +181,9 @@ export class Monitoring extends Construct {
       }),
       { threshold: DENIALS_PER_USER_PER_HOUR, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
+    // The alarm names the rule only inside its expression: without a dependency CloudFormation
+    // may create it first, and an alarm on a rule that does not exist yet is refused.
+    denialsPerUser.node.addDependency(insightRule);
     const denials = new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: 'Denials', statistic: 'Sum', period: fiveMinutes });
     for (const f of audited) {
       new logs.MetricFilter(this, `Denials-${f.name}`, {
@@ -172,17 +195,20 @@ export class Monitoring extends Construct {
       });
     }
 
-    // Every API call writes an audit event and the archiver writes each batch's audit
-    // events as one object under audit/: no PUT there for an hour means none arrived.
-    const auditPuts = new cloudwatch.Metric({
-      namespace: 'AWS/S3',
-      metricName: 'PutRequests',
-      dimensionsMap: { BucketName: props.archiveBucket.bucketName, FilterId: AUDIT_PUTS_METRICS_FILTER },
+    // The hourly export writes a heartbeat audit event through the normal audit path; the
+    // archiver counts each one it archives. No heartbeat for two hours (one schedule may drift
+    // across an hour boundary) means the pipeline is broken, whatever the traffic.
+    const heartbeats = new cloudwatch.Metric({
+      namespace: AUDIT_HEARTBEAT_METRIC.namespace,
+      metricName: AUDIT_HEARTBEAT_METRIC.name,
+      dimensionsMap: { ...AUDIT_HEARTBEAT_METRIC.dimensions },
       statistic: 'Sum',
       period: Duration.hours(1),
     });
-    alarm('NoAuditEvents', 'No audit event reached the archive in the last hour', auditPuts, {
+    alarm('NoAuditEvents', 'No audit heartbeat reached the archive for two hours: table stream, archiver or export is broken', heartbeats, {
       threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
@@ -218,12 +244,17 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Archiver iterator age', left: [props.archiver.metric('IteratorAge', { statistic: 'Maximum' })] }),
-      new cloudwatch.GraphWidget({
-        title: 'Failure queues',
-        left: [props.archiverFailures.metricApproximateNumberOfMessagesVisible(), props.exportFailures.metricApproximateNumberOfMessagesVisible()],
-      }),
-      new cloudwatch.GraphWidget({ title: 'Audit objects archived per hour', left: [auditPuts] }),
+      new cloudwatch.GraphWidget({ title: 'Export failure queue', left: [props.exportFailures.metricApproximateNumberOfMessagesVisible()] }),
+      new cloudwatch.GraphWidget({ title: 'Audit heartbeats archived per hour', left: [heartbeats] }),
     );
+    // Alarms added later (addAlarm) join the list by reference.
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+
+  /** An alarm (>= 1 in one period unless told otherwise) whose state changes go to the topic. */
+  addAlarm(alarmId: string, description: string, metric: cloudwatch.IMetric, options: Partial<cloudwatch.CreateAlarmOptions> = {}): cloudwatch.Alarm {
+    const a = topicAlarm(this, alarmId, this.topic, description, metric, options);
+    this.alarms.push(a);
+    return a;
   }
 }

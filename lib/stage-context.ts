@@ -8,17 +8,27 @@ import { stageSettings, type RateLimits, type StageSettings } from './stages.js'
 export function stageFromContext(node: Node): StageSettings {
   const get = (key: string): unknown => node.tryGetContext(key);
   return stageSettings(String(get('stage') ?? 'dev'), {
+    region: str(get('region')),
+    backupCopyRegion: str(get('backupCopyRegion')),
     retentionYears: num(get('retentionYears'), 'retentionYears'),
+    objectLockMode: str(get('objectLockMode')) as StageSettings['objectLockMode'] | undefined,
+    exportReservedConcurrency: num(get('exportReservedConcurrency'), 'exportReservedConcurrency'),
+    breakGlassRoleName: str(get('breakGlassRoleName')),
+    sesFromEmail: str(get('sesFromEmail')),
     auditTtlDays: num(get('auditTtlDays'), 'auditTtlDays'),
     athenaBytesScannedCutoff: num(get('athenaBytesScannedCutoff'), 'athenaBytesScannedCutoff'),
     allowedOrigins: list(get('allowedOrigins')),
     callbackUrls: list(get('callbackUrls')),
     logoutUrls: list(get('logoutUrls')),
-    alarmEmail: get('alarmEmail') === undefined ? undefined : String(get('alarmEmail')),
-    authDomainPrefix: get('authDomainPrefix') === undefined ? undefined : String(get('authDomainPrefix')),
+    alarmEmail: str(get('alarmEmail')),
+    authDomainPrefix: str(get('authDomainPrefix')),
     threatProtection: bool(get('threatProtection')),
     rateLimits: json<RateLimits>(get('rateLimits'), 'rateLimits'),
   });
+}
+
+function str(value: unknown): string | undefined {
+  return value === undefined ? undefined : String(value);
 }
 
 function num(value: unknown, key: string): number | undefined {

@@ -26,10 +26,33 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   perAddress: { ratePerSecond: 500, burst: 2000 },
 };
 
+/** Object Lock modes: COMPLIANCE binds everyone, root included; GOVERNANCE lets a privileged principal lift it (dev only). */
+export const OBJECT_LOCK_MODES = ['COMPLIANCE', 'GOVERNANCE'] as const;
+export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
+
 export interface StageSettings {
   readonly stage: StageName;
-  /** Years the archive keeps every object under Object Lock (COMPLIANCE mode). */
+  /**
+   * The AWS region every stack of the stage deploys to. Named by the stage, never taken from
+   * the CLI's CDK_DEFAULT_REGION (which the CLI always sets, to us-east-1 when nothing is configured).
+   */
+  readonly region: string;
+  /** Region of the second backup vault that receives a copy of every recovery point; must differ from `region`. */
+  readonly backupCopyRegion: string;
+  /** Years the archive keeps every object under Object Lock. */
   readonly retentionYears: number;
+  /** Object Lock mode of the archive; prod refuses GOVERNANCE. */
+  readonly objectLockMode: ObjectLockMode;
+  /**
+   * Reserved concurrency of the hourly export. @default - none: Lambda keeps 100 executions
+   * unreserved per account, so reserving in a new account (quota 10) fails the deploy; the
+   * manifest head's conditional write already keeps two exports from both advancing the chain.
+   */
+  readonly exportReservedConcurrency?: number;
+  /** Name of the IAM role that alone may schedule deletion of, or disable, the archive and signing keys. */
+  readonly breakGlassRoleName: string;
+  /** SES-verified address Cognito sends its e-mail from (required in prod: Cognito's own sender allows a few a day). */
+  readonly sesFromEmail?: string;
   /** Browser origins allowed by CORS, exact `https://host[:port]` values. */
   readonly allowedOrigins: readonly string[];
   /** Managed-login redirect targets of the web app client. */
@@ -53,7 +76,12 @@ const GIB = 1024 ** 3;
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
   dev: {
     stage: 'dev',
+    region: 'eu-west-1',
+    backupCopyRegion: 'eu-central-1',
     retentionYears: 7,
+    // A dev archive must be removable once its tests are over.
+    objectLockMode: 'GOVERNANCE',
+    breakGlassRoleName: 'evidence-requests-dev-break-glass',
     allowedOrigins: ['http://localhost:5173'],
     callbackUrls: ['http://localhost:5173/callback'],
     logoutUrls: ['http://localhost:5173/'],
@@ -64,7 +92,11 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
   },
   prod: {
     stage: 'prod',
+    region: 'eu-west-1',
+    backupCopyRegion: 'eu-central-1',
     retentionYears: 7,
+    objectLockMode: 'COMPLIANCE',
+    breakGlassRoleName: 'evidence-requests-prod-break-glass',
     allowedOrigins: [],
     callbackUrls: [],
     logoutUrls: [],
@@ -109,6 +141,26 @@ function validate(s: StageSettings): void {
       throw new Error(`${where}: rateLimits.${name} ${JSON.stringify(limit)} needs ratePerSecond > 0 and burst >= ratePerSecond`);
     }
   }
+  for (const [key, region] of [['region', s.region], ['backupCopyRegion', s.backupCopyRegion]] as const) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      throw new Error(`${where}: ${key} "${region}" is not an AWS region name (e.g. -c ${key}=eu-west-1)`);
+    }
+  }
+  if (s.backupCopyRegion === s.region) {
+    throw new Error(`${where}: backupCopyRegion ${s.backupCopyRegion} equals region; backup copies must leave the region (e.g. -c backupCopyRegion=eu-central-1)`);
+  }
+  if (!(OBJECT_LOCK_MODES as readonly string[]).includes(s.objectLockMode)) {
+    throw new Error(`${where}: objectLockMode "${s.objectLockMode}" must be one of ${OBJECT_LOCK_MODES.join(', ')}`);
+  }
+  if (s.exportReservedConcurrency !== undefined && (!Number.isInteger(s.exportReservedConcurrency) || s.exportReservedConcurrency < 1)) {
+    throw new Error(`${where}: exportReservedConcurrency ${s.exportReservedConcurrency} must be a positive whole number, or left unset`);
+  }
+  if (!/^[\w+=,.@-]{1,64}$/.test(s.breakGlassRoleName)) {
+    throw new Error(`${where}: breakGlassRoleName "${s.breakGlassRoleName}" is not an IAM role name`);
+  }
+  if (s.sesFromEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s.sesFromEmail)) {
+    throw new Error(`${where}: sesFromEmail "${s.sesFromEmail}" is not an e-mail address (e.g. -c sesFromEmail=no-reply@example.com)`);
+  }
   for (const origin of s.allowedOrigins) {
     if (origin.includes('*')) {
       throw new Error(`${where}: allowedOrigins contains the wildcard "${origin}"; list exact origins instead (e.g. -c allowedOrigins=https://app.example.com)`);
@@ -120,6 +172,12 @@ function validate(s: StageSettings): void {
   if (s.stage !== 'prod') return;
   if (s.retentionYears < PROD_MIN_RETENTION_YEARS) {
     throw new Error(`${where}: retentionYears ${s.retentionYears} is too short for the audit archive; use at least ${PROD_MIN_RETENTION_YEARS} (e.g. -c retentionYears=${PROD_MIN_RETENTION_YEARS})`);
+  }
+  if (s.objectLockMode !== 'COMPLIANCE') {
+    throw new Error(`${where}: objectLockMode ${s.objectLockMode} would let a privileged user delete archived audit events; prod archives in COMPLIANCE mode (drop -c objectLockMode)`);
+  }
+  if (!s.sesFromEmail) {
+    throw new Error(`${where}: sesFromEmail is not set, so Cognito would send with its default sender (a few e-mails a day); verify an address in SES and pass -c sesFromEmail=no-reply@example.com`);
   }
   const plain = [...s.allowedOrigins, ...s.callbackUrls, ...s.logoutUrls].filter((u) => !u.startsWith('https://'));
   if (plain.length > 0) {

@@ -10,19 +10,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/config/table.js';
-import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
+import { EvidenceBackups } from './backups.js';
+import { BucketDataTrail, daysInYears } from './cloudtrail.js';
 import { EvidenceFileStorage } from './evidence-files.js';
 import { Identity } from './identity.js';
+import { KeyProtection } from './key-protection.js';
 import type { StageSettings } from './stages.js';
-
-/** S3 request-metrics filter on the archive's `audit/` prefix: PutRequests there are archived audit events. */
-export const AUDIT_PUTS_METRICS_FILTER = 'audit-objects';
 
 /** After this many days archive objects move to Glacier Instant Retrieval (still queryable by Athena). */
 export const ARCHIVE_COLD_AFTER_DAYS = 90;
 
 export interface StatefulStackProps extends StackProps {
   readonly settings: StageSettings;
+  /** The second region's backup vault (BackupCopyStack.vaultArn). */
+  readonly backupCopyVaultArn: string;
 }
 
 export class StatefulStack extends Stack {
@@ -43,15 +44,31 @@ export class StatefulStack extends Stack {
   readonly signingKey: kms.Key;
   /** Encrypts log groups, the alarm topic and the failure queues. */
   readonly opsKey: kms.Key;
+  /**
+   * The archiver event source's on-failure destination: one object per abandoned batch, the
+   * whole invocation record (payload included), for `npm run archive:redrive`.
+   */
+  readonly archiverFailureBucket: s3.Bucket;
   readonly identity: Identity;
   /** Keys the API's sealed cursors (AES-256-GCM); the API functions read it once per container. */
   readonly cursorKeySecret: secretsmanager.Secret;
+  readonly keyProtection: KeyProtection;
+  readonly backups: EvidenceBackups;
+  readonly dataTrail: BucketDataTrail;
   /**
    * Export names of the ARNs other stacks put in IAM policies. Importing them by a name
    * we chose keeps the rendered ARNs stable, so cdk-nag findings on them can be
    * acknowledged one by one.
    */
-  readonly exports: { readonly tableArn: string; readonly archiveBucketArn: string; readonly evidenceBucketArn: string };
+  readonly exports: {
+    readonly tableArn: string;
+    readonly tableName: string;
+    readonly archiveBucketArn: string;
+    readonly evidenceBucketArn: string;
+    readonly resultsBucketArn: string;
+    readonly archiverFailureBucketArn: string;
+    readonly tableExportBucketArn: string;
+  };
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -117,7 +134,13 @@ export class StatefulStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
+        {
+          // Who read an archived object is evidence as long as the object itself.
+          id: 'expire-access-logs',
+          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(ARCHIVE_COLD_AFTER_DAYS) }],
+          expiration: Duration.days(daysInYears(props.settings.retentionYears)),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
       ],
     });
     Validations.of(this.accessLogBucket).acknowledge({
@@ -144,8 +167,6 @@ export class StatefulStack extends Stack {
 
     this.archiveBucket = secureBucket('ArchiveBucket', this.archiveKey, {
       objectLockEnabled: true,
-      metrics: [{ id: AUDIT_PUTS_METRICS_FILTER, prefix: ARCHIVE_PREFIXES.audit }],
-      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(365 * props.settings.retentionYears)),
       lifecycleRules: [
         {
           id: 'colder-storage',
@@ -157,6 +178,12 @@ export class StatefulStack extends Stack {
         },
       ],
     });
+    // Whole years, not 365-day multiples (which fall short by the leap days); the construct
+    // renders only Days, so the retention is set on the L1 resource.
+    (this.archiveBucket.node.defaultChild as s3.CfnBucket).objectLockConfiguration = {
+      objectLockEnabled: 'Enabled',
+      rule: { defaultRetention: { mode: props.settings.objectLockMode, years: props.settings.retentionYears } },
+    };
     // Defence in depth on top of Object Lock: nobody may even add delete markers or
     // touch retention settings, whatever their IAM policy says.
     this.archiveBucket.addToResourcePolicy(
@@ -187,7 +214,41 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
     });
 
+    this.archiverFailureBucket = secureBucket('ArchiverFailureBucket', this.opsKey, {
+      lifecycleRules: [{ id: 'expire-failure-records', expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(1) }],
+    });
+    // EventBridge notifications straight on the L1 (the construct's route is a custom-resource Lambda):
+    // each new failure record triggers the monitoring rule.
+    (this.archiverFailureBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+    // EventBridge rules publish to the KMS-encrypted alarm topic (key tampering, failure records).
+    this.opsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeRules',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
     this.identity = new Identity(this, 'Identity', { settings: props.settings, logKey: this.opsKey });
+    this.keyProtection = new KeyProtection(this, 'KeyProtection', { settings: props.settings, keys: [this.archiveKey, this.signingKey] });
+    this.backups = new EvidenceBackups(this, 'Backups', {
+      settings: props.settings,
+      tableArn: this.table.tableArn,
+      tableKey: this.tableKey,
+      evidenceBucket: this.evidenceBucket,
+      evidenceKey: this.evidenceKey,
+      copyVaultArn: props.backupCopyVaultArn,
+      accessLogBucket: this.accessLogBucket,
+    });
+    this.dataTrail = new BucketDataTrail(this, 'DataTrail', {
+      settings: props.settings,
+      buckets: [this.archiveBucket, this.evidenceBucket],
+      accessLogBucket: this.accessLogBucket,
+    });
 
     this.cursorKeySecret = new secretsmanager.Secret(this, 'CursorKey', {
       description: 'Keys the sealed pagination cursors of the API (random, never shown to anyone)',
@@ -206,8 +267,12 @@ export class StatefulStack extends Stack {
     };
     this.exports = {
       tableArn: exported('TableArn', this.table.tableArn),
+      tableName: exported('TableNameExport', this.table.tableName),
       archiveBucketArn: exported('ArchiveBucketArn', this.archiveBucket.bucketArn),
       evidenceBucketArn: exported('EvidenceBucketArn', this.evidenceBucket.bucketArn),
+      resultsBucketArn: exported('AthenaResultsBucketArn', this.resultsBucket.bucketArn),
+      archiverFailureBucketArn: exported('ArchiverFailureBucketArn', this.archiverFailureBucket.bucketArn),
+      tableExportBucketArn: exported('TableExportBucketArn', this.backups.exportBucket.bucketArn),
     };
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName });

@@ -10,6 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/api/routes.js';
@@ -18,12 +20,20 @@ import { ARCHIVE_PREFIXES } from '../functions/schemas/archive.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { Analytics } from './analytics.js';
 import { EvidenceApi } from './api.js';
+import { AuditorRole } from './auditor-role.js';
+import { BackupJobs } from './backup-jobs.js';
+import { KeyTamperWatch } from './key-protection.js';
+import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
 import { Monitoring } from './monitoring.js';
+import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
 import type { StageSettings } from './stages.js';
-import { grantItemsInPartition, grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
+import { denyItemsUnderPrefix, grantItemsInPartition, grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
+
+/** Archive prefixes the export lists (partitions to seal; manifests for a clean 404 on a missing key). */
+const EXPORT_LISTED_PREFIXES = [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes, ARCHIVE_PREFIXES.manifests];
 
 /** Partition-key prefixes of items that reader functions and the export may write. */
 export const AUDIT_KEY_PREFIX = 'AUDIT#';
@@ -47,10 +57,11 @@ export class StatelessStack extends Stack {
   readonly archiver: ServiceFunction;
   readonly exporter: ServiceFunction;
   readonly api: EvidenceApi;
-  readonly archiverFailures: sqs.Queue;
   readonly exportFailures: sqs.Queue;
   readonly monitoring: Monitoring;
   readonly analytics: Analytics;
+  readonly backupJobs: BackupJobs;
+  readonly auditor: AuditorRole;
   /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
   readonly fileVerifier: EvidenceFileVerifier;
 
@@ -61,6 +72,11 @@ export class StatelessStack extends Stack {
     const tableArn = Fn.importValue(stateful.exports.tableArn);
     const archiveArn = Fn.importValue(stateful.exports.archiveBucketArn);
     const evidenceArn = Fn.importValue(stateful.exports.evidenceBucketArn);
+    // Buckets by their named exports, so policies (and cdk-nag findings) render stable names.
+    const importedBucket = (bucketId: string, exportName: string, key?: kms.IKey) =>
+      s3.Bucket.fromBucketAttributes(this, bucketId, { bucketArn: Fn.importValue(exportName), ...(key && { encryptionKey: key }) });
+    const archiveBucket = importedBucket('ArchiveBucketRef', stateful.exports.archiveBucketArn, stateful.archiveKey);
+    const failureBucket = importedBucket('ArchiverFailureBucketRef', stateful.exports.archiverFailureBucketArn, opsKey);
     const tableIndexes = `Resource::${stateful.exports.tableArn}/index/*`;
     const pool = stateful.identity;
     const failureQueue = (scope: Construct, queueId: string): sqs.Queue => {
@@ -99,6 +115,8 @@ export class StatelessStack extends Stack {
         grantReadItems(fn.role, tableArn, tableKey);
         grantWritesUnderPrefix(fn.role, tableArn, tableKey, AUDIT_KEY_PREFIX, ['dynamodb:PutItem']);
       }
+      // The manifest head and the archive batch ranges belong to the archive functions alone.
+      if (access !== 'none') denyItemsUnderPrefix(fn.role, tableArn, SYSTEM_KEY_PREFIX);
       apiFunctions[group] = fn;
     }
     // Presigned PUT and GET URLs are signed by the evidence function's role: it must be allowed the calls themselves.
@@ -106,14 +124,14 @@ export class StatelessStack extends Stack {
     evidenceFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'PresignEvidenceFiles', actions: ['s3:PutObject', 's3:GetObject'], resources: [`${evidenceArn}/${EVIDENCE_KEY_PREFIX}*`] }),
     );
-    stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
+    // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
+    stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
     for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit]) acknowledge(fn, tableIndexes, INDEX_REASON);
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
     // Stream consumer.
-    this.archiverFailures = failureQueue(this, 'ArchiverFailures');
     this.archiver = new ServiceFunction(this, 'Archiver', {
       handler: 'archiver',
       description: 'Archives table stream records to the write-once audit archive',
@@ -131,7 +149,7 @@ export class StatelessStack extends Stack {
         resources: [`${archiveArn}/${ARCHIVE_PREFIXES.audit}*`, `${archiveArn}/${ARCHIVE_PREFIXES.changes}*`],
       }),
     );
-    stateful.archiveKey.grant(this.archiver.role, 'kms:GenerateDataKey', 'kms:Encrypt');
+    stateful.archiveKey.grant(this.archiver.role, 'kms:GenerateDataKey');
     this.archiver.function.addEventSource(
       new sources.DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -147,11 +165,12 @@ export class StatelessStack extends Stack {
         maxBatchingWindow: Duration.seconds(5),
         bisectBatchOnError: true,
         retryAttempts: 10,
-        // The stream keeps records 24 h; give up well before and alarm on the failure queue.
+        // The stream keeps records 24 h; give up well before. The failure record in S3 holds the
+        // whole batch, so `npm run archive:redrive` can replay it after the stream dropped it.
         maxRecordAge: Duration.hours(12),
         reportBatchItemFailures: true,
         parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(this.archiverFailures),
+        onFailure: new PutOnlyS3OnFailureDestination(failureBucket),
       }),
     );
     for (const prefix of [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes]) {
@@ -166,26 +185,36 @@ export class StatelessStack extends Stack {
       timeout: Duration.minutes(10),
       memorySize: 1024,
       logKey: opsKey,
-      // One export at a time: each manifest chains to the previous one.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency unless the stage asks: the manifest head's conditional write
+      // already refuses a second export's chain, and reserving fails deploys in new accounts.
+      ...(settings.exportReservedConcurrency !== undefined && { reservedConcurrentExecutions: settings.exportReservedConcurrency }),
       environment: {
-        tableName: table.tableName,
+        ...tableEnvironment,
         archiveBucket: stateful.archiveBucket.bucketName,
         manifestSigningKeyId: stateful.signingKey.keyId,
       },
     });
     const exportRole = this.exporter.role;
-    exportRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListArchive', actions: ['s3:ListBucket'], resources: [archiveArn] }));
+    exportRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListArchive',
+        actions: ['s3:ListBucket'],
+        resources: [archiveArn],
+        conditions: { StringLike: { 's3:prefix': EXPORT_LISTED_PREFIXES.map((prefix) => `${prefix}*`) } },
+      }),
+    );
     exportRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadArchive', actions: ['s3:GetObject'], resources: [`${archiveArn}/*`] }));
     exportRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'WriteManifests', actions: ['s3:PutObject'], resources: [`${archiveArn}/${ARCHIVE_PREFIXES.manifests}*`] }),
     );
-    stateful.archiveKey.grant(exportRole, 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt');
+    stateful.archiveKey.grant(exportRole, 'kms:Decrypt', 'kms:GenerateDataKey');
     stateful.signingKey.grant(exportRole, 'kms:Sign', 'kms:GetPublicKey');
     grantReadItems(exportRole, tableArn, tableKey);
-    grantWritesUnderPrefix(exportRole, tableArn, tableKey, SYSTEM_KEY_PREFIX, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // The manifest head is replaced by a conditional PutItem; the heartbeat is an audit event.
+    grantWritesUnderPrefix(exportRole, tableArn, tableKey, SYSTEM_KEY_PREFIX, ['dynamodb:PutItem']);
+    grantWritesUnderPrefix(exportRole, tableArn, tableKey, AUDIT_KEY_PREFIX, ['dynamodb:PutItem']);
     acknowledge(this.exporter, tableIndexes, INDEX_REASON);
-    for (const fn of [this.archiver, this.exporter]) {
+    for (const fn of [this.exporter]) {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
         acknowledge(fn, `Action::${action}`, 'Granted by CDK\'s grantSendMessages on the KMS-encrypted failure queue, on the ops key only: SQS needs data keys to encrypt the failure records.');
       }
@@ -217,11 +246,10 @@ export class StatelessStack extends Stack {
       webAclMetricName: this.api.webAclMetricName,
       apiFunctions: ROUTE_GROUPS.map((g) => ({ name: g, fn: apiFunctions[g].function, logGroup: apiFunctions[g].logGroup, audited: g !== 'public' })),
       archiver: this.archiver.function,
-      archiverFailures: this.archiverFailures,
+      archiverFailureBucket: stateful.archiverFailureBucket,
       exporter: this.exporter.function,
       exporterLogGroup: this.exporter.logGroup,
       exportFailures: this.exportFailures,
-      archiveBucket: stateful.archiveBucket,
     });
 
     this.analytics = new Analytics(this, 'Analytics', {
@@ -229,6 +257,30 @@ export class StatelessStack extends Stack {
       archiveBucket: stateful.archiveBucket,
       resultsBucket: stateful.resultsBucket,
       resultsKey: stateful.archiveKey,
+    });
+
+    const addAlarm = this.monitoring.addAlarm.bind(this.monitoring);
+    new WafLogging(this, 'WafLogging', { webAcl: this.api.webAcl, name: `evidence-requests-${settings.stage}-${this.stackName}`, logKey: opsKey });
+    new KeyTamperWatch(this, 'KeyTamperWatch', { topic: this.monitoring.topic, addAlarm });
+    this.backupJobs = new BackupJobs(this, 'BackupJobs', {
+      settings,
+      tableName: table.tableName,
+      tableNameForPolicies: Fn.importValue(stateful.exports.tableName),
+      tableArn,
+      tableKey,
+      exportBucket: importedBucket('TableExportBucketRef', stateful.exports.tableExportBucketArn, tableKey),
+      archiveBucket,
+      archiveKey: stateful.archiveKey,
+      opsKey,
+      addAlarm,
+    });
+    this.auditor = new AuditorRole(this, 'Auditor', {
+      settings,
+      workGroup: this.analytics.workGroup,
+      databaseName: this.analytics.databaseName,
+      archiveBucket,
+      archiveKey: stateful.archiveKey,
+      resultsBucket: importedBucket('AthenaResultsBucketRef', stateful.exports.resultsBucketArn, stateful.archiveKey),
     });
 
     this.fileVerifier = new EvidenceFileVerifier(this, 'FileVerifier', {
@@ -247,6 +299,27 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.name });
     new CfnOutput(this, 'GlueDatabase', { value: this.analytics.databaseName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'AuditorRoleArn', { value: this.auditor.role.roleArn });
+    new CfnOutput(this, 'BackupDrillFunction', { value: this.backupJobs.drill.function.functionName });
+    new CfnOutput(this, 'ArchiverFailureBucketName', { value: stateful.archiverFailureBucket.bucketName });
+  }
+}
+
+/**
+ * The S3 on-failure destination, granting the function only what Lambda needs to write the
+ * failure record (S3OnFailureDestination grants read-write, which includes deletes).
+ */
+class PutOnlyS3OnFailureDestination extends sources.S3OnFailureDestination {
+  constructor(private readonly target: s3.IBucket) {
+    super(target);
+  }
+
+  override bind(_mapping: lambda.IEventSourceMapping, fn: lambda.IFunction): lambda.DlqDestinationConfig {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteFailureRecords', actions: ['s3:PutObject'], resources: [this.target.arnForObjects('*')] }));
+    if (fn.role) acknowledgeWildcardResources(fn.role, [this.target.arnForObjects('*')], 'Lambda names each failure record itself (aws/lambda/<mapping>/<shard>/...); PutObject only, in the failure bucket only.');
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListFailureRecords', actions: ['s3:ListBucket'], resources: [this.target.bucketArn] }));
+    this.target.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+    return { destination: this.target.bucketArn };
   }
 }
 

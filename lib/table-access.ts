@@ -1,15 +1,24 @@
 /**
- * Least-privilege table permissions. Nothing in the product deletes an item (TTL does),
- * so no statement grants DeleteItem or BatchWriteItem (which can delete). TransactWriteItems
- * and TransactGetItems have no action of their own: each part needs its per-item action.
+ * Least-privilege table permissions, each action matched to a call in functions/adapters:
+ * GetItem (GetCommand), Query (QueryCommand), PutItem (PutCommand, transaction Puts),
+ * UpdateItem (UpdateCommand, transaction Updates). Nothing in the product deletes an item
+ * (TTL does), so no statement grants DeleteItem or BatchWriteItem (which can delete).
+ * TransactWriteItems has no action of its own: each part needs its per-item action. KMS:
+ * DynamoDB uses Decrypt and GenerateDataKey on the caller's behalf, never Encrypt.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 
-export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
-export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+export const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+export const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Every action on items: what the SYSTEM# Deny covers. */
+export const ITEM_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PartiQLSelect',
+  'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete',
+];
 const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
-const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
+const KMS_WRITE = ['kms:GenerateDataKey'];
 
 /** The table and its own indexes. */
 export function tableResources(tableArn: string): string[] {
@@ -63,4 +72,20 @@ export function grantItemsInPartition(role: iam.IRole, tableArn: string, key: IK
   const reads = actions.some((a) => /Get|Query|Scan/.test(a));
   const writes = actions.some((a) => /Put|Update/.test(a));
   key.grant(role, ...(reads ? KMS_READ : []), ...(writes ? KMS_WRITE : []));
+}
+
+/**
+ * Keeps a role off every item whose partition key starts with `prefix` (e.g. `SYSTEM#`: the
+ * manifest head, archive batch ranges), whatever its Allow statements say.
+ */
+export function denyItemsUnderPrefix(role: iam.IRole, tableArn: string, prefix: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: `Deny${prefix.replace(/[^A-Za-z0-9]/g, '')}Items`,
+      effect: iam.Effect.DENY,
+      actions: ITEM_ACTIONS,
+      resources: tableResources(tableArn),
+      conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+    }),
+  );
 }

@@ -12,6 +12,8 @@ import { ENV } from '../functions/config/environment.js';
 import type { Logger } from '../functions/archive/archive-batch.js';
 import type { ExportResult } from '../functions/archive/export-manifest.js';
 import { DynamoArchiveBatchLedger } from '../functions/adapters/dynamo-archive-batches.js';
+import { DynamoAuditLog } from '../functions/adapters/dynamo-audit-log.js';
+import { DEFAULT_AUDIT_TTL_DAYS } from '../functions/config/configuration.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
@@ -19,7 +21,8 @@ import { createHandler as createArchiver } from '../functions/handlers/archiver.
 import { invocationLogger } from '../functions/observability/logger.js';
 import { createHandler as createExport } from '../functions/handlers/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3, type LocalS3Options } from './s3-local.js';
+import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
+import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, LOCAL_FAILURE_BUCKET, localArchivePaths, startLocalS3, type LocalS3, type LocalS3Options } from './s3-local.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
 
 export interface ArchiveRuntimeOptions {
@@ -47,6 +50,8 @@ export interface ArchiveRuntimeOptions {
   readonly batchingWindowMs?: number;
   /** Stream poller: pause between reads of an idle stream. @default 200 */
   readonly pollIntervalMs?: number;
+  /** Stream poller: retries of a failing batch before it goes to the failure bucket. @default 10 */
+  readonly maxRetryAttempts?: number;
   readonly log?: Logger;
   /** More buckets in the same local S3 store (the evidence files), their policies and object events. */
   readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated'> & { readonly buckets?: readonly string[] };
@@ -120,6 +125,8 @@ export function createLocalExport(options: {
   dataDir: string;
   settleMs: number;
   log?: Logger;
+  /** Writes the hourly audit heartbeat, as the export Lambda does (the `npm start` timer). @default false */
+  heartbeat?: { auditTtlDays: number };
 }) {
   const paths = localArchivePaths(options.dataDir);
   const store = new S3ArchiveStore(createArchiveS3Client({ endpoint: options.s3Endpoint }), LOCAL_ARCHIVE_BUCKET);
@@ -131,6 +138,12 @@ export function createLocalExport(options: {
     signer: new LocalKeyManifestSigner(paths.signingKeyFile),
     settleMs: options.settleMs,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.heartbeat && {
+      heartbeat: new DynamoAuditLog(DynamoDBDocumentClient.from(options.dynamodb, { marshallOptions: { removeUndefinedValues: true } }), {
+        tableName: options.tableName,
+        auditTtlDays: options.heartbeat.auditTtlDays,
+      }),
+    }),
   });
   return () => withExportLock(paths.exportLockFile, exportHandler);
 }
@@ -142,7 +155,8 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   const archiverLog = logOf('archiver');
   const log = logOf('local archive runtime');
   const { buckets: objectBuckets = [], ...objectStore } = options.objectStore ?? {};
-  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET, ...objectBuckets], portFile: paths.s3PortFile, ...objectStore });
+  const s3 = await startLocalS3({ directory: paths.s3Directory, buckets: [...LOCAL_BUCKETS, ...objectBuckets], portFile: paths.s3PortFile, ...objectStore });
+  const failures = new S3FailureRecords(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_FAILURE_BUCKET);
   const siblingDynamoDir = resolve(options.dataDir, 'dynamodb');
   const dynamodbDataDir = options.dynamodbDataDir ?? (existsSync(siblingDynamoDir) ? siblingDynamoDir : undefined);
   const runtimeFile: RuntimeFile = {
@@ -172,6 +186,11 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     batchSize: options.batchSize ?? 1000,
     batchingWindowMs: options.batchingWindowMs ?? 1000,
     pollIntervalMs: options.pollIntervalMs ?? 200,
+    maxRetryAttempts: options.maxRetryAttempts ?? 10,
+    onFailure: async (record, key) => {
+      await failures.put(key, record);
+      log.error('archiver gave up on a stream batch; re-drive it with npm run archive:redrive', { key, records: record.DDBStreamBatchInfo.batchSize });
+    },
     onError: (error) => log.error('stream poller', { error }),
   });
   const exportNow = createLocalExport({
@@ -181,6 +200,7 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
     dataDir: options.dataDir,
     settleMs: options.exportSettleMs ?? 30_000,
     log: logOf('export'),
+    heartbeat: { auditTtlDays: DEFAULT_AUDIT_TTL_DAYS },
   });
   const intervalMs = options.exportIntervalMs ?? 15 * 60_000;
   const timer =
@@ -208,8 +228,13 @@ export async function startArchiveRuntime(options: ArchiveRuntimeOptions): Promi
   };
 }
 
+/** Buckets of the local S3 store the archive side uses. */
+const LOCAL_BUCKETS = [LOCAL_ARCHIVE_BUCKET, LOCAL_FAILURE_BUCKET] as const;
+
 export interface LocalArchive {
   readonly store: S3ArchiveStore;
+  /** The archiver's on-failure destination. */
+  readonly failures: S3FailureRecords;
   readonly s3: LocalS3;
   readonly dynamodb: DynamoDBClient;
   readonly dynamodbEndpoint: string;
@@ -228,7 +253,7 @@ export async function openLocalArchive(dataDir: string, needs: { dynamodb: boole
     throw new Error(`No local archive under ${paths.root}: run \`npm start\` first`);
   }
   const runtime = existsSync(paths.runtimeFile) ? (JSON.parse(readFileSync(paths.runtimeFile, 'utf8')) as RuntimeFile) : undefined;
-  const s3 = await connectOrStartLocalS3({ directory: paths.s3Directory, buckets: [LOCAL_ARCHIVE_BUCKET], portFile: paths.s3PortFile });
+  const s3 = await connectOrStartLocalS3({ directory: paths.s3Directory, buckets: [...LOCAL_BUCKETS], portFile: paths.s3PortFile });
   let ownDynamo: DynamoDbLocal | undefined;
   let dynamodbEndpoint = runtime?.dynamodbEndpoint ?? '';
   if (needs.dynamodb) {
@@ -252,6 +277,7 @@ export async function openLocalArchive(dataDir: string, needs: { dynamodb: boole
   const dynamodb = localDynamoClient(dynamodbEndpoint || 'http://127.0.0.1:1');
   return {
     store: new S3ArchiveStore(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_ARCHIVE_BUCKET),
+    failures: new S3FailureRecords(createArchiveS3Client({ endpoint: s3.endpoint }), LOCAL_FAILURE_BUCKET),
     s3,
     dynamodb,
     dynamodbEndpoint,

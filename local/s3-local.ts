@@ -319,6 +319,8 @@ export function localArchivePaths(localDir: string) {
 
 /** The bucket name of the local archive. */
 export const LOCAL_ARCHIVE_BUCKET = 'audit-archive';
+/** The archiver's on-failure destination in the local S3 store (the ArchiverFailureBucket in AWS). */
+export const LOCAL_FAILURE_BUCKET = 'archiver-failures';
 
 /** The one key pair s3rver accepts; DynamoDB Local checks only the shape of credentials, so both take it. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

@@ -7,7 +7,9 @@
  * after a restart the very same batch is rebuilt and redelivered, so its object keys repeat
  * and the write-once store adds nothing. Records still being gathered are not checkpointed:
  * a restart reads them again from the last acknowledged one. Killing the process at any
- * moment loses and doubles nothing.
+ * moment loses and doubles nothing. A batch that still fails after `maxRetryAttempts` retries
+ * goes, whole, to `onFailure` (Lambda's S3 on-failure record), and the shard moves past it;
+ * unlike Lambda it is not bisected first.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -23,7 +25,12 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildFailureRecord, failureRecordKey, type StreamFailureRecord } from '../functions/archive/failure-record.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.js';
+
+/** Stands in for the event source mapping's UUID in local failure record keys. */
+export const LOCAL_MAPPING_ID = 'local-archiver';
+const LOCAL_ARCHIVER_ARN = `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:archiver`;
 
 export interface ShardCheckpoint {
   /** Last sequence number fully handled. */
@@ -54,6 +61,14 @@ export interface StreamPollerOptions {
   /** Pause between reads of an idle shard. @default 200 */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Lambda's MaximumRetryAttempts: a batch that still fails after this many retries goes to
+   * `onFailure` (the whole invocation, as Lambda's S3 on-failure destination keeps it) and the
+   * shard moves past it. @default 10 (the CDK event source's)
+   */
+  readonly maxRetryAttempts?: number;
+  /** The on-failure destination; without it a failing batch is retried for ever. */
+  readonly onFailure?: (record: StreamFailureRecord, key: string) => Promise<void>;
 }
 
 export interface StreamPoller {
@@ -68,7 +83,7 @@ export interface StreamPoller {
   abort(): void;
   /** Resolves once every record currently in the stream has been acknowledged (waits out a batching window). */
   caughtUp(timeoutMs?: number): Promise<void>;
-  readonly stats: { batches: number; records: number; failures: number };
+  readonly stats: { batches: number; records: number; failures: number; abandoned: number };
 }
 
 const seq = (s: string) => BigInt(s);
@@ -143,7 +158,38 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   });
-  const stats = { batches: 0, records: 0, failures: 0 };
+  const stats = { batches: 0, records: 0, failures: 0, abandoned: 0 };
+  const maxRetries = options.maxRetryAttempts ?? 10;
+  /** Invocations so far of the batch that starts at `first`, per shard. */
+  const attempts = new Map<string, { first: string; count: number }>();
+  /** Counts a failed invocation of `batch`; true once its retries are exhausted (and a destination takes it). */
+  const exhausted = (shardId: string, batch: _Record[]): boolean => {
+    const first = batch[0]!.dynamodb!.SequenceNumber!;
+    const seen = attempts.get(shardId);
+    const count = seen?.first === first ? seen.count + 1 : 1;
+    attempts.set(shardId, { first, count });
+    return options.onFailure !== undefined && count > maxRetries;
+  };
+  /** Hands an abandoned batch to the on-failure destination and moves the shard past it. */
+  async function abandon(streamArn: string, shardId: string, cp: ShardCheckpoint, batch: _Record[]): Promise<void> {
+    const at = new Date();
+    const event = { Records: batch.map((r) => toLambdaRecord(r, streamArn)) };
+    const record = buildFailureRecord({
+      functionArn: LOCAL_ARCHIVER_ARN,
+      shardId,
+      streamArn,
+      event,
+      invokeCount: attempts.get(shardId)?.count ?? 1,
+      condition: 'RetryAttemptsExhausted',
+      at,
+    });
+    await options.onFailure!(record, failureRecordKey(LOCAL_MAPPING_ID, shardId, at));
+    attempts.delete(shardId);
+    cp.last = batch[batch.length - 1]!.dynamodb!.SequenceNumber!;
+    delete cp.pending;
+    save();
+    stats.abandoned++;
+  }
   const iterators = new Map<string, string>();
   const gathering = new Map<string, Gathering>();
   let checkpoints = readCheckpoints(options.checkpointFile);
@@ -297,6 +343,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       iterators.delete(shardId);
       gathering.delete(shardId);
       stats.failures++;
+      if (!aborted && exhausted(shardId, batch)) await abandon(streamArn, shardId, cp, batch);
       throw error;
     }
     if (aborted) return 'idle';
@@ -312,9 +359,12 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       save();
       iterators.delete(shardId);
       gathering.delete(shardId);
+      const rest = batch.slice(Math.max(index, 0));
+      if (exhausted(shardId, rest)) await abandon(streamArn, shardId, cp, rest);
       throw new Error(`archiver reported a failure at sequence number ${failed}`);
     }
     stats.records += batch.length;
+    attempts.delete(shardId);
     cp.last = last;
     delete cp.pending;
     save();

@@ -18,6 +18,12 @@ export const ENV = {
   /** The Secrets Manager secret keying the API's sealed cursors (its ARN; the key itself is never in the environment). */
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   region: 'AWS_REGION',
+  /** The table's ARN (native exports, PITR restores of the backup drill). */
+  tableArn: 'TABLE_ARN',
+  /** Customer-managed key of the table, its exports and its drill restores. */
+  tableKeyArn: 'TABLE_KEY_ARN',
+  /** Bucket receiving the scheduled native table exports. */
+  tableExportBucket: 'TABLE_EXPORT_BUCKET',
 } as const;
 
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

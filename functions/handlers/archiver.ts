@@ -9,10 +9,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { archiveBatch, type Logger } from '../archive/archive-batch.js';
+import { type ArchiveMetrics, archivedHeartbeats } from '../archive/heartbeat.js';
 import type { ArchiveBatchLedger, ArchiveWriter } from '../archive/ports.js';
 import { streamLabelOf, type StreamChange } from '../archive/records.js';
 import { DynamoArchiveBatchLedger } from '../adapters/dynamo-archive-batches.js';
 import { createDocumentClient } from '../adapters/dynamo-client.js';
+import { PowertoolsArchiveMetrics } from '../adapters/powertools-archive-metrics.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { ENV, optionalEnv, requiredEnv } from '../config/environment.js';
 import { invocationLogger } from '../observability/logger.js';
@@ -26,6 +28,8 @@ export interface ArchiverDeps {
   readonly batches?: ArchiveBatchLedger;
   readonly log?: Logger;
   readonly now?: () => Date;
+  /** Counts archived audit heartbeats. @default Powertools Metrics (EMF on stdout) */
+  readonly metrics?: ArchiveMetrics;
 }
 
 const image = (value: Record<string, unknown> | undefined) =>
@@ -49,6 +53,7 @@ export function toStreamChange(record: DynamoDBRecord): StreamChange {
 }
 
 export function createHandler(deps: ArchiverDeps) {
+  const metrics = deps.metrics ?? new PowertoolsArchiveMetrics();
   return async function archiveStreamBatch(event: DynamoDBStreamEvent, context?: Pick<Context, 'awsRequestId'>): Promise<DynamoDBBatchResponse> {
     const log = deps.log ?? invocationLogger({ route: 'archiver', ...(context && { correlationId: context.awsRequestId }) });
     const changes = event.Records.map(toStreamChange);
@@ -65,6 +70,7 @@ export function createHandler(deps: ArchiverDeps) {
       failedSequenceNumber: result.failedSequenceNumber,
       rangeLastSequenceNumber: result.range?.lastSequenceNumber,
     });
+    metrics.heartbeatsArchived(archivedHeartbeats(changes, result.failedSequenceNumber));
     return {
       batchItemFailures: result.failedSequenceNumber ? [{ itemIdentifier: result.failedSequenceNumber }] : [],
     };

@@ -8,6 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../archive/archive-batch.js';
 import { exportManifest, type ExportDeps, type ExportResult } from '../archive/export-manifest.js';
+import { writeHeartbeat } from '../archive/heartbeat.js';
+import type { AuditLog } from '../core/ports.js';
+import { createDocumentClient } from '../adapters/dynamo-client.js';
+import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dynamodb-archive-state.js';
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
@@ -21,6 +25,8 @@ export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly settleMs: number;
   readonly lookbackDays?: number;
   readonly clock?: () => Date;
+  /** Where this hour's heartbeat audit event is written (the normal audit path); none: no heartbeat. */
+  readonly heartbeat?: Pick<AuditLog, 'record'>;
 }
 
 export class ReconciliationMismatchError extends IntegrityError {
@@ -37,10 +43,9 @@ export class ReconciliationMismatchError extends IntegrityError {
 export function createHandler(deps: ExportHandlerDeps) {
   return async function exportArchiveManifest(_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<ExportResult> {
     const log = deps.log ?? invocationLogger({ route: 'export', ...(context && { correlationId: context.awsRequestId }) });
-    const result = await exportManifest(
-      { ...deps, log },
-      { now: (deps.clock ?? (() => new Date()))(), settleMs: deps.settleMs, lookbackDays: deps.lookbackDays },
-    );
+    const now = (deps.clock ?? (() => new Date()))();
+    if (deps.heartbeat) log.info('audit heartbeat', { outcome: await writeHeartbeat(deps.heartbeat, now) });
+    const result = await exportManifest({ ...deps, log }, { now, settleMs: deps.settleMs, lookbackDays: deps.lookbackDays });
     if (result.reconciliation.status === 'MISMATCH') throw new ReconciliationMismatchError(result);
     return result;
   };
@@ -57,6 +62,10 @@ function productionHandler() {
   });
   const tableName = requiredEnv(ENV.tableName);
   return createHandler({
+    heartbeat: new DynamoAuditLog(createDocumentClient({ endpoint: optionalEnv(ENV.dynamodbEndpoint), region }), {
+      tableName,
+      auditTtlDays: Number(requiredEnv(ENV.auditTtlDays)),
+    }),
     reader: store,
     writer: store,
     head: new DynamoManifestHeadStore(dynamodb, tableName),

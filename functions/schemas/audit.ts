@@ -25,10 +25,12 @@ export const AuditAction = z.enum([
   /** The file verifier (actor: the system) marked a version's file AVAILABLE or REJECTED. */
   'evidence.file.verify',
   'audit.read',
+  /** Written hourly by the scheduled export; its arrival in the archive proves the pipeline works. */
+  'system.heartbeat',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

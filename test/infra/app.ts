@@ -11,6 +11,7 @@ export const PROD_CONTEXT = {
   allowedOrigins: 'https://app.example.com',
   callbackUrls: 'https://app.example.com/callback',
   logoutUrls: 'https://app.example.com/',
+  sesFromEmail: 'no-reply@example.com',
 };
 
 export interface TestApp extends EvidenceStacks {

@@ -23,8 +23,8 @@ const fn = (prefix: string) => {
 
 describe('every function', () => {
   it('runs the newest Node runtime on arm64 with an explicit timeout, memory, X-Ray and a KMS-encrypted log group', () => {
-    // The route groups, the archiver, the export, the pre-token trigger, the file verifier; no custom-resource Lambda.
-    expect(functions().length).toBe(ROUTE_GROUPS.length + 4);
+    // Route groups, archiver, export, pre-token trigger, backup export, backup drill, file verifier; no custom-resource Lambda.
+    expect(functions().length).toBe(ROUTE_GROUPS.length + 6);
     for (const [id, f] of functions()) {
       expect(f.Properties, id).toMatchObject({
         Runtime: NODE_RUNTIME.name,

@@ -65,18 +65,24 @@ describe('keys', () => {
 });
 
 describe('archive bucket', () => {
-  it('locks objects in COMPLIANCE mode for 7 years by default', () => {
+  it('locks objects in COMPLIANCE mode for 7 whole years (Years, not 365-day multiples) in prod', () => {
+    synthApp(PROD_CONTEXT).statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 7 } } },
+    });
+  });
+
+  it('locks dev archives in GOVERNANCE mode by default, so a dev deploy leaves no bucket nobody can delete', () => {
     const [, bucket] = archiveBucket();
     expect(bucket.Properties.ObjectLockConfiguration).toEqual({
       ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 7 * 365 } },
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Years: 7 } },
     });
   });
 
   it('takes its retention from the stage settings', () => {
-    const t = synthApp({ stage: 'dev', retentionYears: '10' }).statefulTemplate;
+    const t = synthApp({ stage: 'dev', retentionYears: '10', objectLockMode: 'COMPLIANCE' }).statefulTemplate;
     t.hasResourceProperties('AWS::S3::Bucket', {
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 3650 } } },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 10 } } },
     });
   });
 
@@ -124,7 +130,8 @@ describe('archive bucket', () => {
 describe('other buckets', () => {
   it('makes every bucket private, SSL-only, retained and versioned', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
-    expect(Object.keys(buckets)).toHaveLength(4);
+    // Archive, evidence, Athena results, access logs, archiver failures, table exports, CloudTrail logs.
+    expect(Object.keys(buckets)).toHaveLength(7);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.DeletionPolicy).toBe('Retain');
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
@@ -133,7 +140,7 @@ describe('other buckets', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     }
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -142,7 +149,8 @@ describe('other buckets', () => {
   });
 
   it('encrypts the evidence and Athena results buckets with KMS and expires query results', () => {
-    expect(Object.keys(bucketWith({ BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] } }))).toHaveLength(3);
+    // Archive, evidence, Athena results, archiver failures, table exports.
+    expect(Object.keys(bucketWith({ BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] } }))).toHaveLength(5);
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-query-results', ExpirationInDays: 30 })]) },
     });

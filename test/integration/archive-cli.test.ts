@@ -1,29 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLUE_TABLES, glueTableParameters } from '../../functions/schemas/archive.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import { startArchiveRuntime, type ArchiveRuntime } from '../../local/archive-runtime.js';
 import { queryArchiveWithDuckDb } from '../../local/archive-query.js';
 import { readArchive, writeAuditEvents, writeRequestWithAudit } from '../support/archive-fixtures.js';
+import { runCli } from '../support/cli.js';
 import { createTestTable, type TestTable } from '../support/dynamodb.js';
 import { S3ArchiveStore, createArchiveS3Client } from '../../functions/adapters/s3-archive-store.js';
 
-const run = promisify(execFile);
 const quiet = { info: () => {}, error: () => {} };
-
-async function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `bin/${script}.ts`, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const cli = runCli;
 
 describe('audit:* commands and the archive runtime', () => {
   let table: TestTable;

@@ -11,7 +11,9 @@ import { createArchiveS3Client, S3ArchiveStore } from '../../functions/adapters/
 import { decodeLines } from '../../functions/archive/export-manifest.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { EvidenceRequest } from '../../functions/schemas/requests.js';
+import type { ArchiverDeps } from '../../functions/handlers/archiver.js';
 import { LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
+import type { StreamPollerOptions } from '../../local/stream-poller.js';
 
 export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {
@@ -133,4 +135,36 @@ export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_0
     if (Date.now() > deadline) throw new Error(message);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The stream poller feeding the real archiver (batch ranges in the table, as in AWS) for one
+ * test table and archive harness; `archiver` and `poller` override their options.
+ */
+export async function startTestArchiver(
+  table: { client: DynamoDBClient; endpoint: string; tableName: string },
+  harness: ArchiveHarness,
+  overrides: { archiver?: Partial<ArchiverDeps>; poller?: Partial<StreamPollerOptions> } = {},
+) {
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { DynamoArchiveBatchLedger } = await import('../../functions/adapters/dynamo-archive-batches.js');
+  const { createHandler } = await import('../../functions/handlers/archiver.js');
+  const { startStreamPoller } = await import('../../local/stream-poller.js');
+  const archiver = createHandler({
+    writer: harness.store,
+    batches: new DynamoArchiveBatchLedger(DynamoDBDocumentClient.from(table.client), table.tableName),
+    log: { info: () => {}, error: () => {} },
+    metrics: { heartbeatsArchived: () => {} },
+    ...overrides.archiver,
+  });
+  return startStreamPoller({
+    dynamodb: table.client,
+    dynamodbEndpoint: table.endpoint,
+    tableName: table.tableName,
+    checkpointFile: join(harness.dataDir, 'checkpoints.json'),
+    invoke: archiver,
+    batchingWindowMs: 0,
+    pollIntervalMs: 20,
+    ...overrides.poller,
+  });
 }
