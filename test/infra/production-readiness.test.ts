@@ -96,7 +96,10 @@ describe('5. archiver failures can be re-driven: an S3 on-failure destination ke
 
   it('raises an EventBridge event for each failure record, which publishes to the topic and drives an alarm', () => {
     dev.statefulTemplate.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
-    const rules = resources(dev.statelessTemplate, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Object Created'));
+    // The evidence bucket's Object Created rule feeds the file verifier (test/infra/evidence-files.test.ts); this one is the failure bucket's.
+    const rules = resources(dev.statelessTemplate, 'AWS::Events::Rule').filter(
+      ([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Object Created') && !JSON.stringify(r.Properties.Targets).includes('FileVerifier'),
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0]![1].Properties.EventPattern).toMatchObject({ source: ['aws.s3'], 'detail-type': ['Object Created'] });
     expect(JSON.stringify(rules[0]![1].Properties.Targets)).toContain('MonitoringAlarmTopic');
