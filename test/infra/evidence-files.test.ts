@@ -118,7 +118,8 @@ describe('file verifier', () => {
 
   it('runs on EventBridge for new evidence objects and for GuardDuty THREATS_FOUND results, with retries and a dead-letter queue', () => {
     const targetOf = (pattern: Record<string, unknown>) => {
-      const [, rule] = one(stateless.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike(pattern) } }));
+      const toVerifier = { Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [verifierId(), 'Arn'] } })]) };
+      const [, rule] = one(stateless.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike(pattern), ...toVerifier } }));
       const target = (rule as any).Properties.Targets[0];
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [verifierId(), 'Arn'] });
       expect(target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FileVerifierFailures/), 'Arn'] });
