@@ -20,8 +20,8 @@ import { createCursorSealer, type CursorSealer } from '../middleware/cursors.js'
 import type { PublicDeps } from './dependencies.js';
 
 /** A builder that runs once per configuration object. */
-export function perConfiguration<T>(build: (config: Configuration) => T): (config: Configuration) => T {
-  const built = new WeakMap<Configuration, T>();
+export function perConfiguration<T, C extends object = Configuration>(build: (config: C) => T): (config: C) => T {
+  const built = new WeakMap<C, T>();
   return (config) => {
     if (!built.has(config)) built.set(config, build(config));
     return built.get(config) as T;

@@ -16,7 +16,7 @@ import { S3EvidenceObjects } from '../../functions/adapters/s3-evidence-objects.
 import { createS3UrlSigner } from '../../functions/adapters/s3-url-signer.js';
 import { systemEvent } from '../../functions/core/audit-trail.js';
 import { EVIDENCE_KEY_PREFIX } from '../../functions/core/evidence-files.js';
-import { createHandler as createVerifier } from '../../functions/handlers/file-verifier.js';
+import { createHandler as createVerifier } from '../../functions/jobs/file-verifier.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
