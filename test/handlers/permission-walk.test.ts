@@ -57,6 +57,7 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   cancelRequest: () => ({}),
   createEvidence: () => ({ name: 'walk', docType: 'certificate' }),
   addEvidenceVersion: () => ({}),
+  createComment: (w) => ({ text: 'walk', itemId: w.pendingItemId }),
 };
 
 function pathFor(route: Route, w: World): string {
@@ -66,7 +67,7 @@ function pathFor(route: Route, w: World): string {
   return route.path.replace('{requestId}', w.requestId).replace('{itemId}', itemId).replace('{evidenceId}', w.evidenceId).replace('{version}', version);
 }
 
-const PAGES = new Set<Operation>(['listRequests', 'listFactoryRequests', 'listEvidence', 'getRequestHistory']);
+const PAGES = new Set<Operation>(['listRequests', 'listFactoryRequests', 'listEvidence', 'getRequestHistory', 'listComments']);
 const targetsObject = (route: Route) => route.path.includes('{');
 
 interface Case {
@@ -114,7 +115,7 @@ describe('the permission table, walked through HTTP', () => {
         // Nothing of the other tenant leaks into a list or a history.
         const tenantOrgs = [`B00${targetTenant}`, `F00${targetTenant}`];
         for (const item of answer.body.items) {
-          const orgs = item.actor ? [item.actor.orgId] : [item.buyerOrgId, item.factoryId];
+          const orgs = item.actor ? [item.actor.orgId] : item.author ? [item.author.orgId] : [item.buyerOrgId, item.factoryId];
           expect.soft(orgs.some((org: string) => tenantOrgs.includes(org)), JSON.stringify(item)).toBe(true);
         }
       }
