@@ -15,6 +15,7 @@ import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter } from './rate-limiter.js';
 import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { TokenIssuer } from './token-issuer.js';
+import { LocalAuthorizationServer } from './oauth-server.js';
 import { invocationLogger, type InvocationKeys } from '../functions/observability/logger.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -24,6 +25,8 @@ export interface LocalApp {
   readonly issuer: TokenIssuer;
   readonly routes: readonly Route[];
   readonly handlers: Readonly<Record<RouteGroup, LambdaHandler>>;
+  /** Managed login's endpoints (`/oauth2/*`, `/login`, `/logout`); absent, they answer 404. */
+  readonly oauth?: LocalAuthorizationServer;
 }
 
 export interface LocalHttpServerOptions {
@@ -79,6 +82,9 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
     }
     if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+    if (app.oauth && LocalAuthorizationServer.handles(path)) {
+      return app.oauth.handle({ method, path, query: new URLSearchParams(splitUrl(url).query ?? ''), headers: req.headers, body });
+    }
     const limited = limiter?.check(req.headers.authorization, req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', Date.now());
     if (limited) {
       return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `Rate limit ${limited.limit} exceeded`, headers: { 'Retry-After': String(limited.retryAfterSeconds) } }, requestId);

@@ -21,7 +21,9 @@ import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js'
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
+import { authenticateDemoUser, DEMO_USERS, demoPassword, demoPasswordSource, findDemoUser, type DemoUser } from './demo-users.js';
+import { LocalAuthorizationServer } from './oauth-server.js';
+import { STAGE_DEFAULTS } from '../lib/stages.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
@@ -131,7 +133,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
     if (keyResult.status === 'rejected') throw keyResult.reason;
     const dynamodb = dynamodbResult.value;
-    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env) });
+    const password = demoPassword(env);
+    const issuer = new TokenIssuer({ key: keyResult.value, password });
+    // The console served here and `npm run dev:web` (the dev stage's Vite URLs) sign in alike.
+    const oauth = new LocalAuthorizationServer({
+      issuer,
+      users: { authenticate: (username, given) => authenticateDemoUser(username, given, password), find: findDemoUser, list: () => DEMO_USERS },
+      callbackUrls: [`${url}/callback`, ...STAGE_DEFAULTS.dev.callbackUrls],
+      logoutUrls: [`${url}/`, ...STAGE_DEFAULTS.dev.logoutUrls],
+    });
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => client.destroy());
     if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
@@ -176,6 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     http.ready({
       issuer,
+      oauth,
       routes: ROUTES,
       handlers: {
         requests: requestsHandler(requestsDeps(config)),
