@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/cognito/latest/developerguide/federation-endpoints.html
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { API_SCOPE } from '../functions/config/claims.js';
+import { CONSOLE_SCOPES } from '../functions/config/claims.js';
 import type { DemoUser } from './demo-users.js';
 import type { LocalResponse } from './problem.js';
 import type { TokenIssuer } from './token-issuer.js';
@@ -38,8 +38,6 @@ export interface AuthorizationServerOptions {
   readonly now?: () => number;
 }
 
-/** Scopes the web client may ask for (lib/identity.ts gives it the same). */
-export const WEB_CLIENT_SCOPES = ['openid', 'email', 'profile', API_SCOPE] as const;
 /** An authorization code is good for one redemption within this many ms (Cognito: 5 minutes). */
 export const CODE_VALIDITY_MS = 5 * 60_000;
 const SESSION_COOKIE = 'local-session';
@@ -259,7 +257,7 @@ export class LocalAuthorizationServer {
     const codeChallenge = params.get('code_challenge') ?? '';
     if (!CHALLENGE.test(codeChallenge)) return fail('invalid_request', 'code_challenge must be the base64url SHA-256 of the code_verifier');
     const scopes = (params.get('scope') ?? 'openid').split(' ').filter(Boolean);
-    if (scopes.some((s) => !(WEB_CLIENT_SCOPES as readonly string[]).includes(s))) return fail('invalid_scope', `scope may hold ${WEB_CLIENT_SCOPES.join(' ')}`);
+    if (scopes.some((s) => !(CONSOLE_SCOPES as readonly string[]).includes(s))) return fail('invalid_scope', `scope may hold ${CONSOLE_SCOPES.join(' ')}`);
     const nonce = params.get('nonce') ?? undefined;
     return {
       request: { clientId, redirectUri, scope: scopes.join(' '), codeChallenge, ...(state !== undefined && { state }), ...(nonce !== undefined && { nonce }) },
