@@ -19,7 +19,7 @@ import { createHandler as requestsHandler } from '../functions/http/requests.js'
 import { loadOrCreateCursorKey } from './cursor-key.js';
 import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
-import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
+import { createHandler as fileVerifierHandler } from '../functions/jobs/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
 import { authenticateDemoUser, DEMO_USERS, demoPassword, demoPasswordSource, findDemoUser, type DemoUser } from './demo-users.js';
 import { LocalAuthorizationServer } from './oauth-server.js';
