@@ -54,7 +54,7 @@ export interface ArchiveRuntimeOptions {
   readonly maxRetryAttempts?: number;
   readonly log?: Logger;
   /** More buckets in the same local S3 store (the evidence files), their policies and object events. */
-  readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated'> & { readonly buckets?: readonly string[] };
+  readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated' | 'corsOrigins'> & { readonly buckets?: readonly string[] };
 }
 
 export interface ArchiveRuntime {
