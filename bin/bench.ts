@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
+import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
 import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, PRICES, REGIONS } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
@@ -61,6 +62,14 @@ async function main() {
       const net = ratio(b.coldImportMs - bare, dynamoNet);
       targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net (${gross}x with node's ${bare.toFixed(0)} ms start on both sides)` });
     }
+  }
+
+  const consoleBundle = await section('web console first load', () => measureConsoleBundle(), errors);
+  if (consoleBundle) {
+    const kb = Math.round((consoleBundle.gzipBytes / 1000) * 10) / 10;
+    figures.push(figure('web console', `first load gzipped (${consoleBundle.files.length} files)`, kb, 'KB', { value: CONSOLE_FIRST_LOAD_BUDGET_KB, name: 'budget' }));
+    figures.push(figure('web console', 'first load uncompressed', Math.round(consoleBundle.bytes / 100) / 10, 'KB'));
+    targets.push({ name: `web console first load < ${CONSOLE_FIRST_LOAD_BUDGET_KB} KB gzipped`, met: kb < CONSOLE_FIRST_LOAD_BUDGET_KB, detail: `${kb} KB` });
   }
 
   const middleware = await section('middleware overhead', () => measureMiddleware(20_000), errors);

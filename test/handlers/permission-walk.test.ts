@@ -60,6 +60,7 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   cancelRequest: () => ({}),
   createEvidence: () => ({ name: 'walk', docType: 'certificate' }),
   addEvidenceVersion: () => ({}),
+  createComment: (w) => ({ text: 'walk', itemId: w.pendingItemId }),
 };
 
 function pathFor(route: Route, w: World): string {
@@ -96,7 +97,7 @@ function expected(c: Case): { status: number; outcome?: Outcome } {
 
 /** The organisations an answered item belongs to (requests, evidence, audit events). */
 function orgsOf(item: Record<string, any>): string[] {
-  return [item.buyerOrgId, item.factoryId, item.actor?.orgId].filter((org): org is string => typeof org === 'string');
+  return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId].filter((org): org is string => typeof org === 'string');
 }
 
 /** The items of a page answer (`{items, nextCursor?}`), else undefined. */

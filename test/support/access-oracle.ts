@@ -84,6 +84,10 @@ export const ACCESS_ORACLE: Readonly<Record<string, OracleRow>> = {
     auditor: EVERY_TENANT,
     admin: EVERY_TENANT,
   },
+  // POST /v1/requests/{requestId}/comments (1.1): the buyer org, the addressed factory.
+  createComment: { buyer: { own: '201 SUCCESS', other: '404 DENIED' }, factory: { own: '201 SUCCESS', other: '404 DENIED' }, auditor: FORBIDDEN, admin: FORBIDDEN },
+  // GET /v1/requests/{requestId}/comments (1.1): parties, auditor, admin.
+  listComments: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
   // GET /v1/audit: auditor, admin.
   listAudit: { buyer: FORBIDDEN_HERE, factory: FORBIDDEN_HERE, auditor: LISTS_ALL, admin: LISTS_ALL },
   // GET /v1/me: any signed-in user; not audited.
