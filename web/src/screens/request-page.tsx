@@ -33,6 +33,9 @@ export function RequestPage({ requestId }: { requestId: string }) {
   return (
     <section>
       <h1>{request.title}</h1>
+      <button type="button" className="secondary" onClick={changed}>
+        Refresh
+      </button>
       <dl className="facts">
         <dt>Status</dt>
         <dd>
