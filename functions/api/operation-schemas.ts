@@ -19,6 +19,7 @@ import {
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
+import { CommentPage, Comment, CreateCommentBody } from '../schemas/comments.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -59,6 +60,8 @@ export const OPERATION_SCHEMAS = {
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
+  createComment: { path: RequestPath, body: CreateCommentBody, response: Comment, status: 201 },
+  listComments: { path: RequestPath, query: PageQuery, response: CommentPage },
 } as const satisfies Record<Operation, OperationSchemas>;
 
 type Schemas = typeof OPERATION_SCHEMAS;

@@ -94,6 +94,14 @@ export const ROUTES: readonly Route[] = [
     method: 'GET', path: '/v1/audit', group: 'audit', operation: 'listAudit',
     audit: { action: 'audit.read', resourceType: 'audit' }, summary: 'Query the audit trail',
   },
+  {
+    method: 'POST', path: '/v1/requests/{requestId}/comments', group: 'requests', operation: 'createComment',
+    audit: { action: 'request.comment.create', resourceType: 'request', idParam: 'requestId' }, summary: 'Comment on a request or one of its items',
+  },
+  {
+    method: 'GET', path: '/v1/requests/{requestId}/comments', group: 'requests', operation: 'listComments',
+    audit: { action: 'request.comment.list', resourceType: 'request', idParam: 'requestId' }, summary: 'Comments of a request, oldest first',
+  },
 ];
 
 export function findRoute(operation: Operation): Route {

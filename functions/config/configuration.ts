@@ -40,19 +40,6 @@ export interface Configuration extends ApiSettings {
 
 type SettingName = keyof ApiSettings;
 
-/** The environment variable of each setting. */
-const VARIABLES: Record<SettingName, string> = {
-  tableName: ENV.tableName,
-  auditTtlDays: ENV.auditTtlDays,
-  userPoolId: ENV.userPoolId,
-  clientIds: ENV.clientIds,
-  jwksUri: ENV.jwksUri,
-  region: ENV.region,
-  dynamodbEndpoint: ENV.dynamodbEndpoint,
-  s3Endpoint: ENV.s3Endpoint,
-  evidenceBucket: ENV.evidenceBucket,
-  cursorKeySecretArn: ENV.cursorKeySecretArn,
-};
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -89,7 +76,8 @@ function fromEnv(env: NodeJS.ProcessEnv, variables: Record<string, string>, kind
 
 /** The settings from an environment (a Lambda's). */
 export function configurationFromEnv(env: NodeJS.ProcessEnv): Configuration {
-  return parse(fromEnv(env, VARIABLES, { lists: ['clientIds'], numbers: ['auditTtlDays'] }), (setting) => `Environment variable ${VARIABLES[setting as SettingName] ?? setting}`);
+  const variables = pick(VARIABLES, Object.keys(ApiSettings.shape) as SettingName[]);
+  return parse(fromEnv(env, variables, { lists: ['clientIds'], numbers: ['auditTtlDays'] }), (setting) => `Environment variable ${VARIABLES[setting as SettingName] ?? setting}`);
 }
 
 /** A configuration object built in code (the local runtime, tests), checked by the same schema. */
@@ -116,29 +104,40 @@ export const JobSettings = z.strictObject({
 export type JobSettings = z.infer<typeof JobSettings>;
 type JobSettingName = keyof JobSettings;
 
-const JOB_VARIABLES: Record<JobSettingName, string> = {
-  region: ENV.region,
-  dynamodbEndpoint: ENV.dynamodbEndpoint,
-  s3Endpoint: ENV.s3Endpoint,
+/** The environment variable of each setting, API and job settings alike. */
+const VARIABLES: Record<SettingName | JobSettingName, string> = {
   tableName: ENV.tableName,
   tableArn: ENV.tableArn,
   tableKeyArn: ENV.tableKeyArn,
   auditTtlDays: ENV.auditTtlDays,
+  userPoolId: ENV.userPoolId,
+  clientIds: ENV.clientIds,
+  jwksUri: ENV.jwksUri,
+  region: ENV.region,
+  dynamodbEndpoint: ENV.dynamodbEndpoint,
+  s3Endpoint: ENV.s3Endpoint,
   archiveBucket: ENV.archiveBucket,
   evidenceBucket: ENV.evidenceBucket,
   tableExportBucket: ENV.tableExportBucket,
+  cursorKeySecretArn: ENV.cursorKeySecretArn,
   manifestSigningKeyId: ENV.manifestSigningKeyId,
   exportSettleSeconds: ARCHIVE_ENV.exportSettleSeconds,
   exportLookbackDays: ARCHIVE_ENV.exportLookbackDays,
 };
 
 export function jobSettingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {
-  return parseWith(JobSettings, fromEnv(env, JOB_VARIABLES, { numbers: ['auditTtlDays', 'exportSettleSeconds', 'exportLookbackDays'] }), (setting) => `Environment variable ${JOB_VARIABLES[setting as JobSettingName] ?? setting}`);
+  const variables = pick(VARIABLES, Object.keys(JobSettings.shape) as JobSettingName[]);
+  const input = fromEnv(env, variables, { numbers: ['auditTtlDays', 'exportSettleSeconds', 'exportLookbackDays'] });
+  return parseWith(JobSettings, input, (setting) => `Environment variable ${VARIABLES[setting as JobSettingName] ?? setting}`);
 }
 
 /** A setting a job cannot run without: missing, it fails at start naming its variable. */
 export function requiredSetting<K extends JobSettingName>(settings: JobSettings, name: K): NonNullable<JobSettings[K]> {
   const value = settings[name];
-  if (value === undefined) throw new ConfigurationError(`Invalid configuration: Environment variable ${JOB_VARIABLES[name]}: is not set`);
+  if (value === undefined) throw new ConfigurationError(`Invalid configuration: Environment variable ${VARIABLES[name]}: is not set`);
   return value as NonNullable<JobSettings[K]>;
+}
+
+function pick<K extends string>(variables: Record<string, string>, settings: readonly K[]): Record<K, string> {
+  return Object.fromEntries(settings.map((setting) => [setting, variables[setting]])) as Record<K, string>;
 }

@@ -31,6 +31,8 @@ export const OPERATIONS = [
   'downloadEvidenceFile',
   'listAudit',
   'getMe',
+  'createComment',
+  'listComments',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -53,6 +55,8 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   downloadEvidenceFile: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
   listAudit: { buyer: 'never', factory: 'never', auditor: 'all', admin: 'all' },
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
+  createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
+  listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
 };
 
 export function scopeOf(role: Role, operation: Operation): Scope {
