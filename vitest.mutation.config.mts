@@ -16,6 +16,7 @@ export default defineConfig({
       'test/unit/use-cases.test.ts',
       'test/unit/idempotency.test.ts',
       'test/unit/evidence-files.test.ts',
+      'test/unit/errors.test.ts',
       'test/unit/middleware/*.test.ts',
     ], globalSetup: [] },
 });
