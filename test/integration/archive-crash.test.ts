@@ -82,5 +82,5 @@ describe('npm start killed at any moment', () => {
     } finally {
       await runtime.stop();
     }
-  }, 60_000);
+  }, 180_000);
 });
