@@ -170,7 +170,9 @@ async function main() {
   // Mutation score: from the last `npm run test:mutation` report, not measured by this run.
   const mutation = readMutationScore(new URL('..', import.meta.url).pathname);
   if (mutation) {
-    for (const a of mutation.areas) figures.push(figure(`mutation (${mutation.ageHours} h old)`, a.area, a.score, '%', { value: a.survived + a.noCoverage, name: `${a.detected} killed, ${a.survived} survived, ${a.noCoverage} uncovered` }));
+    for (const a of mutation.areas) {
+      figures.push(figure(`mutation (${mutation.ageHours} h old)`, `${a.area}: ${a.detected} killed, ${a.survived} survived, ${a.noCoverage} uncovered`, a.score, '%'));
+    }
     const core = mutation.areas[0]!;
     targets.push({ name: 'mutation score of the domain core >= 85% (last npm run test:mutation)', met: core.score >= 85, detail: `${core.score}%, report ${mutation.ageHours} h old` });
     for (const a of mutation.areas.slice(2)) targets.push({ name: `no surviving mutant in the ${a.area}`, met: a.survived + a.noCoverage === 0, detail: `${a.survived} survived, ${a.noCoverage} uncovered` });
