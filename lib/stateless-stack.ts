@@ -237,6 +237,7 @@ export class StatelessStack extends Stack {
       userPool: pool.userPool,
       handlers: { requests: apiFunctions.requests.function, evidence: apiFunctions.evidence.function, audit: apiFunctions.audit.function, public: apiFunctions.public.function },
       logKey: opsKey,
+      consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -37,3 +37,12 @@ export const ARCHIVE_ENV = {
   athenaWorkgroup: 'ATHENA_WORKGROUP',
   glueDatabase: 'GLUE_DATABASE',
 } as const;
+
+/**
+ * API Gateway stage variables the handlers read from the proxy event (the API's own settings,
+ * set on the stage by lib/api.ts; absent locally, where the console is same-origin).
+ */
+export const STAGE_VARIABLES = {
+  /** Comma-separated browser origins whose calls get CORS headers (the web console's, the stage's allowedOrigins). */
+  allowedOrigins: 'allowedOrigins',
+} as const;
