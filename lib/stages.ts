@@ -51,8 +51,14 @@ export interface StageSettings {
   readonly exportReservedConcurrency?: number;
   /** Name of the IAM role that alone may schedule deletion of, or disable, the archive and signing keys. */
   readonly breakGlassRoleName: string;
-  /** SES-verified address Cognito sends its e-mail from (required in prod: Cognito's own sender allows a few a day). */
+  /**
+   * SES-verified address Cognito and the notifications send their e-mail from (required in
+   * prod: Cognito's own sender allows a few a day). The stack creates its SES identity; the
+   * verification link SES sends it must be opened by hand. Without it, no notification e-mail.
+   */
   readonly sesFromEmail?: string;
+  /** The web console's base URL: every notification links into it (`<base>/requests/{id}`). */
+  readonly consoleBaseUrl: string;
   /** Browser origins allowed by CORS, exact `https://host[:port]` values. */
   readonly allowedOrigins: readonly string[];
   /** Managed-login redirect targets of the web app client. */
@@ -85,6 +91,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
     allowedOrigins: ['http://localhost:5173'],
     callbackUrls: ['http://localhost:5173/callback'],
     logoutUrls: ['http://localhost:5173/'],
+    consoleBaseUrl: 'http://localhost:5173',
     rateLimits: DEFAULT_RATE_LIMITS,
     auditTtlDays: 90,
     athenaBytesScannedCutoff: 10 * GIB,
@@ -100,6 +107,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
     allowedOrigins: [],
     callbackUrls: [],
     logoutUrls: [],
+    consoleBaseUrl: '',
     rateLimits: DEFAULT_RATE_LIMITS,
     auditTtlDays: 90,
     athenaBytesScannedCutoff: 100 * GIB,
@@ -169,6 +177,9 @@ function validate(s: StageSettings): void {
       throw new Error(`${where}: allowedOrigins entry "${origin}" is not an origin; use scheme://host[:port] without a path`);
     }
   }
+  if (s.consoleBaseUrl !== '' && !/^https?:\/\/[^\s]+$/.test(s.consoleBaseUrl)) {
+    throw new Error(`${where}: consoleBaseUrl "${s.consoleBaseUrl}" is not a URL (e.g. -c consoleBaseUrl=https://app.example.com)`);
+  }
   if (s.stage !== 'prod') return;
   if (s.retentionYears < PROD_MIN_RETENTION_YEARS) {
     throw new Error(`${where}: retentionYears ${s.retentionYears} is too short for the audit archive; use at least ${PROD_MIN_RETENTION_YEARS} (e.g. -c retentionYears=${PROD_MIN_RETENTION_YEARS})`);
@@ -188,6 +199,9 @@ function validate(s: StageSettings): void {
   }
   if (!s.alarmEmail) {
     throw new Error(`${where}: alarmEmail is not set, so alarms would reach nobody; pass -c alarmEmail=oncall@example.com`);
+  }
+  if (!s.consoleBaseUrl.startsWith('https://')) {
+    throw new Error(`${where}: consoleBaseUrl must be the console's https address, so notifications link to it (e.g. -c consoleBaseUrl=https://app.example.com)`);
   }
 }
 

@@ -20,6 +20,9 @@ import { createHandler as notificationsHandler } from '../functions/http/notific
 import { notificationsDeps, notifierDeps, webhookWorkerDeps } from '../functions/composition/notifications.js';
 import { createHandler as notifierHandler } from '../functions/handlers/notifier.js';
 import { createHandler as webhookWorkerHandler } from '../functions/handlers/webhook-worker.js';
+import { createHandler as reminderHandler } from '../functions/handlers/reminders.js';
+import { reminderDeps } from '../functions/composition/notifications.js';
+import type { SweepResult } from '../functions/core/use-cases/reminders.js';
 import { loadOrCreateCursorKey } from './cursor-key.js';
 import { createDelayedQueue, type LocalDelayedQueue } from './delayed-queue.js';
 import { startStreamPoller, type StreamPoller } from './stream-poller.js';
@@ -77,6 +80,8 @@ export interface LocalRuntimeOptions {
   readonly startArchive?: StartArchiveRuntime | false;
   /** Progress lines. @default silent */
   readonly log?: (line: string) => void;
+  /** When the first reminder sweep runs after start. @default 10,000 ms */
+  readonly reminderDelayMs?: number;
 }
 
 export interface LocalRuntime {
@@ -98,6 +103,8 @@ export interface LocalRuntime {
   readonly objectEvents: ObjectEventBus;
   /** The notifier's stream poller and the webhook delivery queue (tests await `caughtUp()` / `idle()`). */
   readonly notifier: { readonly poller: StreamPoller; readonly queue: LocalDelayedQueue };
+  /** Runs the reminder sweep now (the timer runs it at start and then daily, as the schedule does in AWS). */
+  sweepReminders(): Promise<SweepResult>;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -226,6 +233,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       onError: (error) => invocationLogger({ route: 'notifier' }).error('notifier stream poller', { error }),
     });
     stoppers.push(() => notifierPoller.stop());
+    // The daily schedule's twin: a first sweep shortly after start, then every 24 hours.
+    const sweepReminders = reminderHandler(reminderDeps(config));
+    const sweepSafely = () => sweepReminders().catch((error: unknown) => invocationLogger({ route: 'reminders' }).error('reminder sweep failed', { error }));
+    const firstSweep = setTimeout(() => void sweepSafely(), options.reminderDelayMs ?? 10_000);
+    const dailySweep = setInterval(() => void sweepSafely(), 24 * 3600_000);
+    firstSweep.unref();
+    dailySweep.unref();
+    stoppers.push(async () => {
+      clearTimeout(firstSweep);
+      clearInterval(dailySweep);
+    });
     if (config.evidenceBucket) {
       const bucket = config.evidenceBucket;
       objectEvents.connect(fileVerifierHandler({ bucket, evidence: evidenceRepository(config), objects: new S3EvidenceObjects(s3Client(config), bucket) }));
@@ -248,6 +266,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       configuration: config,
       objectEvents,
       notifier: { poller: notifierPoller, queue: deliveries },
+      sweepReminders,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -7,6 +7,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { dnsHostResolver } from '../adapters/dns-host-resolver.js';
 import { DynamoEventMarkers, DynamoInbox, DynamoWebhookRepository } from '../adapters/dynamo-notifications.js';
 import { DynamoOrganisationMembers } from '../adapters/dynamo-organisation-members.js';
+import { DynamoDateIndex } from '../adapters/dynamo-date-index.js';
+import type { ReminderDeps } from '../core/use-cases/reminders.js';
 import { nodeWebhookTransport } from '../adapters/node-webhook-transport.js';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.js';
 import type { Configuration } from '../config/configuration.js';
@@ -15,7 +17,7 @@ import type { DeliveryDeps, NotifierDeps } from '../core/use-cases/notifications
 import type { UrlPolicy } from '../core/webhook-url.js';
 import type { NotificationsDeps } from './dependencies.js';
 import { clientBase, cursorSealer, perConfiguration, verifier } from './root.js';
-import { auditLog, documentClient, idempotencyStore, requestRepository } from './table.js';
+import { auditLog, documentClient, evidenceRepository, idempotencyStore, requestRepository } from './table.js';
 
 const table = (config: Configuration) => ({ tableName: config.tableName, auditTtlDays: config.auditTtlDays });
 
@@ -65,6 +67,15 @@ export const webhookWorkerDeps = /* @__PURE__ */ perConfiguration(
     transport: nodeWebhookTransport,
     resolveHost: resolver(config),
     urlPolicy: urlPolicy(config),
+    now: () => new Date(),
+  }),
+);
+
+export const reminderDeps = /* @__PURE__ */ perConfiguration(
+  (config): ReminderDeps => ({
+    dates: new DynamoDateIndex(documentClient(config), config.tableName),
+    evidence: evidenceRepository(config),
+    markers: eventMarkers(config),
     now: () => new Date(),
   }),
 );
