@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { reminderDeps } from '../functions/composition/notifications.js';
 import { configuration } from '../functions/config/configuration.js';
-import { createHandler } from '../functions/handlers/reminders.js';
+import { createHandler } from '../functions/jobs/reminders.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.js';
 import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';

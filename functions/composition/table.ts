@@ -10,7 +10,7 @@ import { DynamoRequestRepository, type TableSettings } from '../adapters/dynamo-
 import { S3EvidenceFileUrls } from '../adapters/s3-evidence-file-urls.js';
 import type { Configuration } from '../config/configuration.js';
 import type { AuditDeps, EvidenceDeps, RequestsDeps } from './dependencies.js';
-import { clientBase, cursorSealer, perConfiguration, s3Client, verifier } from './root.js';
+import { clientBase, cursorSealer, perConfiguration, s3UrlSigner, verifier } from './root.js';
 
 export const documentClient = /* @__PURE__ */ perConfiguration((config): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientBase(config), ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }) }), {
@@ -26,7 +26,7 @@ export const requestRepository = /* @__PURE__ */ perConfiguration((config) => ne
 export const evidenceRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoEvidenceRepository(documentClient(config), table(config)));
 export const organisationDirectory = /* @__PURE__ */ perConfiguration((config) => new DynamoOrganisationDirectory(documentClient(config), config.tableName));
 export const commentRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoCommentRepository(documentClient(config), table(config)));
-export const evidenceFileUrls = /* @__PURE__ */ perConfiguration((config) => new S3EvidenceFileUrls({ s3: s3Client(config), bucket: config.evidenceBucket }));
+export const evidenceFileUrls = /* @__PURE__ */ perConfiguration((config) => new S3EvidenceFileUrls({ sign: s3UrlSigner(config), bucket: config.evidenceBucket }));
 
 export const auditDeps = /* @__PURE__ */ perConfiguration((config): AuditDeps => ({ verifier: verifier(config), cursors: cursorSealer(config), auditLog: auditLog(config) }));
 

@@ -1,53 +1,6 @@
-/**
- * The notifier: the table stream's second consumer (beside the archiver, which it cannot
- * delay). It derives the product's events from the changes (core/notification-events.ts)
- * and fans each out to inboxes, e-mail and the webhook queue (core/use-cases/notifications.ts),
- * idempotently, so a redelivered batch notifies nobody twice. Records are handled in order;
- * the first that fails is reported (ReportBatchItemFailures) and the batch resumes from it.
- * In AWS retries end in the on-failure destination (an SQS queue, alarmed); locally the
- * stream poller plays the event source mapping.
- */
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { toStreamChange } from '../archive/stream-change.js';
+/** Lambda entry: the notifier (the table stream's second consumer), built by the composition root from the function's environment. */
+import { jobSettings } from '../composition/jobs.js';
 import { notifierDeps } from '../composition/notifications.js';
-import { production } from '../composition/root.js';
-import { eventsOf, type RequestLookup } from '../core/notification-events.js';
-import type { RequestRepository } from '../core/ports.js';
-import { notify, type NotifierDeps } from '../core/use-cases/notifications.js';
-import { invocationLogger } from '../observability/logger.js';
+import { createHandler } from '../jobs/notifier.js';
 
-export interface NotifierHandlerDeps extends NotifierDeps {
-  readonly requests: Pick<RequestRepository, 'get'>;
-  readonly log?: { info(message: string, details?: Record<string, unknown>): void; error(message: string, details?: Record<string, unknown>): void };
-}
-
-export function createHandler(deps: NotifierHandlerDeps) {
-  const lookup: RequestLookup = async (requestId) => (await deps.requests.get(requestId))?.request;
-  return async function notifyStreamBatch(event: DynamoDBStreamEvent, context?: Pick<Context, 'awsRequestId'>): Promise<DynamoDBBatchResponse> {
-    const log = deps.log ?? invocationLogger({ route: 'notifier', ...(context && { correlationId: context.awsRequestId }) });
-    let events = 0;
-    for (const record of event.Records) {
-      const change = toStreamChange(record);
-      try {
-        for (const productEvent of await eventsOf(change, lookup)) {
-          const counts = await notify(deps, productEvent);
-          events++;
-          log.info('notified', { eventId: productEvent.eventId, type: productEvent.type, ...counts });
-        }
-      } catch (error) {
-        log.error('notification failed; the batch resumes from this record', { error, sequenceNumber: change.sequenceNumber, pk: change.keys.pk });
-        return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
-      }
-    }
-    if (events === 0) log.info('no events in batch', { records: event.Records.length });
-    return { batchItemFailures: [] };
-  };
-}
-
-let built: ReturnType<typeof createHandler> | undefined;
-
-/** The Lambda entry; clients are created once per container. */
-export const handler = (event: DynamoDBStreamEvent, context: Context) => {
-  built ??= createHandler(notifierDeps(production()));
-  return built(event, context);
-};
+export const handler = createHandler(notifierDeps(jobSettings()));

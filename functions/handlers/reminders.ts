@@ -1,24 +1,6 @@
-/**
- * The daily reminder sweep (EventBridge Scheduler, once a day; locally a timer in `npm start`
- * and `npm run reminders:sweep`). Errors are thrown: the Scheduler retries, then sends the
- * event to the dead-letter queue, whose depth is alarmed. Idempotent (see sweepReminders).
- */
+/** Lambda entry: the daily reminder sweep (EventBridge Scheduler), built by the composition root from the function's environment. */
+import { jobSettings } from '../composition/jobs.js';
 import { reminderDeps } from '../composition/notifications.js';
-import { production } from '../composition/root.js';
-import { sweepReminders, type ReminderDeps } from '../core/use-cases/reminders.js';
-import { invocationLogger } from '../observability/logger.js';
+import { createHandler } from '../jobs/reminders.js';
 
-export function createHandler(deps: ReminderDeps) {
-  return async function sweep(): Promise<Awaited<ReturnType<typeof sweepReminders>>> {
-    const result = await sweepReminders(deps);
-    invocationLogger({ route: 'reminders' }).info('reminder sweep', { ...result });
-    return result;
-  };
-}
-
-let built: ReturnType<typeof createHandler> | undefined;
-
-export const handler = () => {
-  built ??= createHandler(reminderDeps(production()));
-  return built();
-};
+export const handler = createHandler(reminderDeps(jobSettings()));

@@ -1,39 +1,6 @@
-/**
- * The webhook delivery worker: one SQS message is one attempt of one delivery (see
- * deliverWebhook). A failed attempt is not an error: it is logged and re-enqueued with its
- * backoff (DelaySeconds, at most 15 minutes a hop; nothing sleeps). An error (the table
- * unreachable) is reported for that message alone (ReportBatchItemFailures): SQS redelivers
- * it, and after maxReceiveCount it lands in the dead-letter queue, whose depth is alarmed.
- * Locally the delayed queue in `npm start` drives the same handler.
- */
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+/** Lambda entry: the webhook delivery worker (the delivery queue's consumer), built by the composition root from the function's environment. */
+import { jobSettings } from '../composition/jobs.js';
 import { webhookWorkerDeps } from '../composition/notifications.js';
-import { production } from '../composition/root.js';
-import type { DeliveryMessage } from '../core/notification-ports.js';
-import { deliverWebhook, type DeliveryDeps } from '../core/use-cases/notifications.js';
-import { invocationLogger } from '../observability/logger.js';
+import { createHandler } from '../jobs/webhook-worker.js';
 
-export function createHandler(deps: DeliveryDeps) {
-  return async function deliverWebhooks(event: SQSEvent, context?: Pick<Context, 'awsRequestId'>): Promise<SQSBatchResponse> {
-    const log = invocationLogger({ route: 'webhook worker', ...(context && { correlationId: context.awsRequestId }) });
-    const failures: { itemIdentifier: string }[] = [];
-    for (const record of event.Records) {
-      try {
-        const message = JSON.parse(record.body) as DeliveryMessage;
-        const outcome = await deliverWebhook(deps, message);
-        log.info('webhook delivery', { deliveryId: message.deliveryId, webhookId: message.webhookId, attempt: message.attempt, outcome });
-      } catch (error) {
-        log.error('webhook delivery failed to run; SQS redelivers it', { error, messageId: record.messageId });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
-  };
-}
-
-let built: ReturnType<typeof createHandler> | undefined;
-
-export const handler = (event: SQSEvent, context: Context) => {
-  built ??= createHandler(webhookWorkerDeps(production()));
-  return built(event, context);
-};
+export const handler = createHandler(webhookWorkerDeps(jobSettings()));
