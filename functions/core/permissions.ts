@@ -63,9 +63,9 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
   createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
   listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
-  /** Every user has an inbox of their own: `own` is the recipient alone. */
-  listNotifications: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
-  readNotification: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'own' },
+  /** Every user has an inbox of their own: `own` is the recipient alone. The auditor stays read-only (and, in no organisation, is notified of nothing). */
+  listNotifications: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'own' },
+  readNotification: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'own' },
   createWebhook: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
   listWebhooks: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
   disableWebhook: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },

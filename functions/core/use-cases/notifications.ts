@@ -2,6 +2,7 @@
  * Notifications: the notifier's fan-out of one event (in-app inboxes, e-mail, webhook
  * queue), the inbox endpoints, the webhook endpoints and the webhook delivery worker.
  */
+import { createHash } from 'node:crypto';
 import type { CreateWebhookBody, Delivery, EventType, ListNotificationsQuery, Notification, Webhook } from '../../schemas/notifications.js';
 import { EventType as EventTypes } from '../../schemas/notifications.js';
 import { authorize, orgOf } from '../access.js';
@@ -46,8 +47,15 @@ export interface NotifierDeps {
   readonly now: () => Date;
 }
 
-/** The notification id of an event: the same in every inbox, sortable by the event's time. */
-export const notificationIdOf = (event: Pick<ProductEvent, 'eventId'>) => `ntf_${event.eventId.slice(4)}`;
+const USER_TAG_LENGTH = 10;
+/** Ten characters naming an inbox: a notification id tells whose it is without a lookup. */
+const userTag = (userId: string) => createHash('sha256').update(`inbox/${userId}`).digest('base64url').slice(0, USER_TAG_LENGTH).replace(/[-_]/g, 'x');
+
+/** The notification id of an event in one inbox: sortable by the event's time, ending with its recipient's tag. */
+export const notificationIdOf = (event: Pick<ProductEvent, 'eventId'>, userId: string) => `ntf_${event.eventId.slice(4)}${userTag(userId)}`;
+
+/** Whether a notification id names one of this user's notifications (else it is another user's, or forged). */
+export const isNotificationOf = (notificationId: string, userId: string) => notificationId.endsWith(userTag(userId));
 
 const isWebhookEvent = (type: string): type is EventType => (EventTypes.options as readonly string[]).includes(type);
 
@@ -62,13 +70,13 @@ const isWebhookEvent = (type: string): type is EventType => (EventTypes.options 
  */
 export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{ readonly inboxes: number; readonly mails: number; readonly deliveries: number }> {
   const rendered = renderNotification(event, deps.consoleBaseUrl);
-  const notificationId = notificationIdOf(event);
   const counts = { inboxes: 0, mails: 0, deliveries: 0 };
   const recipients = new Map<string, Recipient>();
   for (const orgId of event.audience.orgIds) {
     for (const member of await deps.members.membersOf(orgId)) recipients.set(member.userId, member);
   }
   for (const recipient of recipients.values()) {
+    const notificationId = notificationIdOf(event, recipient.userId);
     const { created, stored } = await deps.inbox.deliver({
       notificationId,
       userId: recipient.userId,
@@ -116,6 +124,8 @@ export async function listNotifications(deps: InboxDeps, ctx: UseCaseContext, in
 export async function readNotification(deps: InboxDeps, ctx: UseCaseContext, input: UseCaseInput<{ readonly notificationId: string }, undefined, unknown>): Promise<Notification> {
   authorize(ctx.principal, 'readNotification');
   const { notificationId } = input.path;
+  // Another user's notification answers as an unknown one; the audit records the attempt as DENIED.
+  if (!isNotificationOf(notificationId, ctx.principal.userId)) throw new HiddenNotFoundError('notification-not-found', 'No such notification');
   const existing = await deps.inbox.get(ctx.principal.userId, notificationId);
   if (!existing) throw new NotFoundError('notification-not-found', 'No such notification');
   ctx.audit.identify(notificationId);
