@@ -266,8 +266,10 @@ export async function deliverWebhook(deps: DeliveryDeps, message: DeliveryMessag
     await disableFailing(deps, webhook, now);
     return 'disabled';
   }
-  const next = new Date(now.getTime() + backoffMs(message.attempt, deps.random));
-  if (next.getTime() - Date.parse(message.firstAttemptAt) > RETRY_WINDOW_MS) return 'given-up';
+  // The last attempt falls at the end of the 24 hours: if it fails too, the webhook has failed for 24 hours.
+  const deadline = Date.parse(message.firstAttemptAt) + RETRY_WINDOW_MS;
+  if (now.getTime() >= deadline) return 'given-up';
+  const next = new Date(Math.min(now.getTime() + backoffMs(message.attempt, deps.random), deadline));
   await deps.queue.enqueue({ ...message, attempt: message.attempt + 1, notBefore: next.toISOString() }, queueDelaySeconds(next, now));
   return 'retry';
 }
