@@ -118,7 +118,7 @@ export function createDelayedQueue(options: DelayedQueueOptions): LocalDelayedQu
     async idle(horizonMs = 5_000) {
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
-        const soon = [...waiting.values()].some((entry) => entry.dueAt - Date.now() < horizonMs);
+        const soon = [...waiting.values()].some((entry) => entry.dueAt - Date.now() <= horizonMs);
         if (!soon && inFlight === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

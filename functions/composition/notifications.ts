@@ -5,7 +5,9 @@
  * notifier, the webhook worker and the reminder sweep (from their job settings in Lambda, from
  * the local runtime's Configuration in `npm start`: both carry what NotificationJobSettings names).
  */
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SesMailSender } from '../adapters/ses-mail-sender.js';
 import { createDocumentClient } from '../adapters/dynamo-client.js';
 import { SDK_POLICY, type LocalCredentials } from '../adapters/sdk-policy.js';
 import { dnsHostResolver } from '../adapters/dns-host-resolver.js';
@@ -17,7 +19,7 @@ import { nodeWebhookTransport } from '../adapters/node-webhook-transport.js';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.js';
 import type { Configuration } from '../config/configuration.js';
 import type { DeliveryQueue, HostResolver } from '../core/notification-ports.js';
-import type { DeliveryDeps } from '../core/use-cases/notifications.js';
+import type { DeliveryDeps, NotifierDeps } from '../core/use-cases/notifications.js';
 import type { UrlPolicy } from '../core/webhook-url.js';
 import type { NotificationsDeps } from './dependencies.js';
 import { cursorSealer, perConfiguration, verifier } from './root.js';
@@ -40,6 +42,8 @@ export interface NotificationJobSettings {
   readonly allowLocalWebhooks?: boolean | undefined;
   readonly deliveryQueue?: DeliveryQueue | undefined;
   readonly hostResolver?: HostResolver | undefined;
+  /** The mail sender when it is not SES (the local mail folder). */
+  readonly mail?: NotifierDeps['mail'];
 }
 
 const table = (settings: NotificationJobSettings) => {
@@ -69,6 +73,14 @@ export const deliveryQueue = /* @__PURE__ */ perConfiguration((settings: Notific
   );
 });
 
+/** The local mail folder when the runtime passes one; SES from the stage's identity in AWS; else no e-mail. */
+export const mailSender = /* @__PURE__ */ perConfiguration((settings: NotificationJobSettings): NotifierDeps['mail'] => {
+  if (settings.mail) return settings.mail;
+  if (!settings.mailFrom) return undefined;
+  const ses = new SESv2Client({ ...SDK_POLICY, ...(settings.region && { region: settings.region }), ...(settings.credentials && { credentials: settings.credentials }) });
+  return new SesMailSender(ses, { from: settings.mailFrom, configurationSet: settings.mailConfigurationSet });
+});
+
 const urlPolicy = (settings: NotificationJobSettings): UrlPolicy => ({ allowLocalHttp: settings.allowLocalWebhooks === true });
 const resolver = (settings: NotificationJobSettings) => settings.hostResolver ?? dnsHostResolver;
 
@@ -90,6 +102,7 @@ export const notifierDeps = /* @__PURE__ */ perConfiguration(
   (settings: NotificationJobSettings): NotifierHandlerDeps => ({
     members: organisationMembers(settings),
     inbox: inbox(settings),
+    mail: mailSender(settings),
     webhooks: webhookRepository(settings),
     queue: deliveryQueue(settings),
     consoleBaseUrl: settings.consoleBaseUrl,
