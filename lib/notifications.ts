@@ -18,7 +18,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './service-function.js';
-import type { StageSettings } from './stages.js';
+import { consoleBaseUrl, type StageSettings } from './stages.js';
 import { grantReadItems, grantWritesUnderPrefix } from './table-access.js';
 
 export interface NotificationsProps {
@@ -111,7 +111,7 @@ export class Notifications extends Construct {
       logKey: opsKey,
       environment: {
         tableName: table.tableName,
-        consoleBaseUrl: settings.consoleBaseUrl,
+        consoleBaseUrl: consoleBaseUrl(settings),
         webhookQueueUrl: this.deliveries.queueUrl,
         ...mailEnvironment,
       },

@@ -57,8 +57,11 @@ export interface StageSettings {
    * verification link SES sends it must be opened by hand. Without it, no notification e-mail.
    */
   readonly sesFromEmail?: string;
-  /** The web console's base URL: every notification links into it (`<base>/requests/{id}`). */
-  readonly consoleBaseUrl: string;
+  /**
+   * The web console's base URL: every notification links into it (`<base>/requests/{id}`).
+   * @default the first of `allowedOrigins` (the console's origin)
+   */
+  readonly consoleBaseUrl?: string;
   /** Browser origins allowed by CORS, exact `https://host[:port]` values. */
   readonly allowedOrigins: readonly string[];
   /** Managed-login redirect targets of the web app client. */
@@ -91,7 +94,6 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
     allowedOrigins: ['http://localhost:5173'],
     callbackUrls: ['http://localhost:5173/callback'],
     logoutUrls: ['http://localhost:5173/'],
-    consoleBaseUrl: 'http://localhost:5173',
     rateLimits: DEFAULT_RATE_LIMITS,
     auditTtlDays: 90,
     athenaBytesScannedCutoff: 10 * GIB,
@@ -107,7 +109,6 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageSettings>> = {
     allowedOrigins: [],
     callbackUrls: [],
     logoutUrls: [],
-    consoleBaseUrl: '',
     rateLimits: DEFAULT_RATE_LIMITS,
     auditTtlDays: 90,
     athenaBytesScannedCutoff: 100 * GIB,
@@ -177,7 +178,7 @@ function validate(s: StageSettings): void {
       throw new Error(`${where}: allowedOrigins entry "${origin}" is not an origin; use scheme://host[:port] without a path`);
     }
   }
-  if (s.consoleBaseUrl !== '' && !/^https?:\/\/[^\s]+$/.test(s.consoleBaseUrl)) {
+  if (s.consoleBaseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(s.consoleBaseUrl)) {
     throw new Error(`${where}: consoleBaseUrl "${s.consoleBaseUrl}" is not a URL (e.g. -c consoleBaseUrl=https://app.example.com)`);
   }
   if (s.stage !== 'prod') return;
@@ -200,7 +201,7 @@ function validate(s: StageSettings): void {
   if (!s.alarmEmail) {
     throw new Error(`${where}: alarmEmail is not set, so alarms would reach nobody; pass -c alarmEmail=oncall@example.com`);
   }
-  if (!s.consoleBaseUrl.startsWith('https://')) {
+  if (!consoleBaseUrl(s).startsWith('https://')) {
     throw new Error(`${where}: consoleBaseUrl must be the console's https address, so notifications link to it (e.g. -c consoleBaseUrl=https://app.example.com)`);
   }
 }
@@ -231,4 +232,9 @@ export function apiGatewayThrottle(limits: RateLimits): RateLimit {
   const ratePerSecond = Math.min(ACCOUNT_QUOTA.ratePerSecond, limits.perAddress.ratePerSecond * STAGE_HEADROOM_CLIENTS);
   const burst = Math.min(ACCOUNT_QUOTA.burst, limits.perAddress.burst * STAGE_HEADROOM_CLIENTS);
   return { ratePerSecond, burst: Math.max(burst, limits.perAddress.burst) };
+}
+
+/** Where notifications link to: the stage's console base URL, else its first allowed origin. */
+export function consoleBaseUrl(s: Pick<StageSettings, 'consoleBaseUrl' | 'allowedOrigins'>): string {
+  return s.consoleBaseUrl ?? s.allowedOrigins[0] ?? '';
 }

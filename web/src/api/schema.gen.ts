@@ -108,6 +108,8 @@ export interface paths {
       parameters: {
         query?: {
           "status"?: "OPEN" | "IN_PROGRESS" | "FULFILLED" | "COMPLETED" | "CANCELLED";
+          "dueBefore"?: string;
+          "overdue"?: "true";
           "limit"?: string;
           "cursor"?: string;
         };
@@ -250,6 +252,8 @@ export interface paths {
       parameters: {
         query?: {
           "status"?: "OPEN" | "IN_PROGRESS" | "FULFILLED" | "COMPLETED" | "CANCELLED";
+          "dueBefore"?: string;
+          "overdue"?: "true";
           "limit"?: string;
           "cursor"?: string;
         };
@@ -1125,8 +1129,8 @@ export interface paths {
           "from"?: string;
           "to"?: string;
           "actorId"?: string;
-          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat";
-          "resourceType"?: "request" | "evidence" | "audit" | "system";
+          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
+          "resourceType"?: "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
           "resourceId"?: string;
           "outcome"?: "SUCCESS" | "DENIED" | "FAILED";
           "limit"?: string;
@@ -1143,6 +1147,562 @@ export interface paths {
           content: {
             "application/json": {
               "items": (components["schemas"]["AuditEvent"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/requests/{requestId}/comments": {
+    get: {
+      parameters: {
+        query?: {
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path: {
+          "requestId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["Comment"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "requestId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "text": string;
+            "itemId"?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Comment"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/notifications": {
+    get: {
+      parameters: {
+        query?: {
+          "unread"?: "true";
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["Notification"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/notifications/{notificationId}/read": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "notificationId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Notification"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/webhooks": {
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["Webhook"])[];
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "url": string;
+            "events": ("request.created" | "item.fulfilled" | "item.reviewed" | "request.cancelled" | "comment.created" | "request.due-soon" | "request.overdue" | "evidence.expiring" | "pack.ready" | "user.invited")[];
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "webhookId": string;
+              "orgId": string;
+              "url": string;
+              "events": ("request.created" | "item.fulfilled" | "item.reviewed" | "request.cancelled" | "comment.created" | "request.due-soon" | "request.overdue" | "evidence.expiring" | "pack.ready" | "user.invited")[];
+              "status": "ACTIVE" | "DISABLED";
+              "createdAt": string;
+              "createdBy": string;
+              "disabledAt"?: string;
+              "disabledReason"?: string;
+              "secret": string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/webhooks/{webhookId}/disable": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "webhookId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Webhook"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/webhooks/{webhookId}/deliveries": {
+    get: {
+      parameters: {
+        query?: {
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path: {
+          "webhookId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["WebhookDelivery"])[];
               "nextCursor"?: string;
             };
           };
@@ -1207,15 +1767,24 @@ export interface components {
         "evidenceVersion"?: number;
         "fulfilledAt"?: string;
         "reviewComment"?: string;
+        "reviews"?: ({
+          "decision": "ACCEPT" | "REJECT";
+          "comment"?: string;
+          "by": string;
+          "at": string;
+        })[];
       })[];
       "createdAt": string;
       "createdBy": string;
       "updatedAt": string;
+      "cancelledAt"?: string;
+      "cancelledBy"?: string;
+      "cancelReason"?: string;
     };
     "AuditEvent": {
       "eventId": string;
       "occurredAt": string;
-      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat";
+      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
       "outcome": "SUCCESS" | "DENIED" | "FAILED";
       "actor": {
         "userId": string;
@@ -1223,7 +1792,7 @@ export interface components {
         "orgId"?: string;
       };
       "resource": {
-        "type": "request" | "evidence" | "audit" | "system";
+        "type": "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
         "id"?: string;
       };
       "statusCode": number;
@@ -1259,6 +1828,49 @@ export interface components {
       "createdAt": string;
       "updatedAt": string;
     };
+    "Comment": {
+      "commentId": string;
+      "requestId": string;
+      "itemId"?: string;
+      "text": string;
+      "author": {
+        "userId": string;
+        "username": string;
+        "role": "buyer" | "factory" | "auditor" | "admin";
+        "orgId": string;
+      };
+      "createdAt": string;
+    };
+    "Notification": {
+      "notificationId": string;
+      "event": "request.created" | "item.fulfilled" | "item.reviewed" | "request.cancelled" | "comment.created" | "request.due-soon" | "request.overdue" | "evidence.expiring" | "pack.ready" | "user.invited" | "webhook.disabled";
+      "subject": {
+        "type": "request" | "evidence" | "pack" | "webhook" | "user";
+        "id": string;
+      };
+      "summary": string;
+      "createdAt": string;
+      "readAt"?: string;
+    };
+    "Webhook": {
+      "webhookId": string;
+      "orgId": string;
+      "url": string;
+      "events": ("request.created" | "item.fulfilled" | "item.reviewed" | "request.cancelled" | "comment.created" | "request.due-soon" | "request.overdue" | "evidence.expiring" | "pack.ready" | "user.invited")[];
+      "status": "ACTIVE" | "DISABLED";
+      "createdAt": string;
+      "createdBy": string;
+      "disabledAt"?: string;
+      "disabledReason"?: string;
+    };
+    "WebhookDelivery": {
+      "deliveryId": string;
+      "event": "request.created" | "item.fulfilled" | "item.reviewed" | "request.cancelled" | "comment.created" | "request.due-soon" | "request.overdue" | "evidence.expiring" | "pack.ready" | "user.invited";
+      "attempt": number;
+      "statusCode"?: number;
+      "error"?: string;
+      "at": string;
+    };
     "Problem": {
       "type": string;
       "title": string;
@@ -1271,6 +1883,6 @@ export interface components {
         "message": string;
       })[];
     };
-    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal";
+    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal" | "due-date-past" | "comment-item-not-found" | "notification-not-found" | "webhook-not-found" | "webhook-url-refused";
   };
 }
