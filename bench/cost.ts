@@ -10,6 +10,9 @@ export const PRICES = {
   dynamoWriteRequestUnitPerMillion: 0.625,
   dynamoReadRequestUnitPerMillion: 0.125,
   s3PutPerThousand: 0.005,
+  sqsStandardPerMillionRequests: 0.4,
+  sesPerThousandEmails: 0.1,
+  dataTransferOutPerGb: 0.09,
 } as const;
 
 export interface CostInputs {
@@ -42,4 +45,43 @@ export function costPerMillion(inputs: CostInputs): CostBreakdown {
   const total = lambda + apiGateway + dynamodb + s3Archive;
   const r = (n: number) => +n.toFixed(3);
   return { lambda: r(lambda), apiGateway: r(apiGateway), dynamodb: r(dynamodb), s3Archive: r(s3Archive), total: r(total) };
+}
+
+/**
+ * What one event costs in AWS, per recipient and per webhook, from the table operations the
+ * notifier and the worker make (counted from their code: functions/core/use-cases/notifications.ts)
+ * and the handler time measured in process.
+ */
+export interface NotificationCostInputs {
+  readonly notifierMsPerEvent: number;
+  readonly workerMsPerDelivery: number;
+  /** Members of the receiving organisation (each: an inbox put, an e-mail and its mark). */
+  readonly recipients: number;
+  /** Subscribed webhooks (each: a queue marker, a queued message, one successful attempt). */
+  readonly webhooks: number;
+  /** Records per notifier invocation (the event source's batch). */
+  readonly recordsPerInvocation: number;
+}
+
+export function notificationCostPerMillion(inputs: NotificationCostInputs): Record<'lambda' | 'dynamodb' | 'sqs' | 'ses' | 'dataTransfer' | 'total', number> {
+  const memoryGb = 0.5;
+  const gbSeconds = (ms: number) => (Math.max(1, Math.ceil(ms)) / 1000) * memoryGb;
+  const lambda =
+    1_000_000 * gbSeconds(inputs.notifierMsPerEvent) * PRICES.lambdaArmPerGbSecond +
+    PRICES.lambdaPerMillionRequests / inputs.recordsPerInvocation +
+    inputs.webhooks * (1_000_000 * gbSeconds(inputs.workerMsPerDelivery) * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerMillionRequests);
+  // Per event: the members query and the webhooks query (0.5 RRU each, eventually consistent);
+  // per recipient: the inbox put and the mailed mark (1 WRU each); per webhook: the queued check
+  // (1 RRU) and mark (1 WRU), then in the worker the webhook read (1 RRU), the log entry and the
+  // outcome (1 WRU each).
+  const writeUnits = 2 * inputs.recipients + 3 * inputs.webhooks;
+  const readUnits = 1 + 2 * inputs.webhooks;
+  const dynamodb = writeUnits * PRICES.dynamoWriteRequestUnitPerMillion + readUnits * PRICES.dynamoReadRequestUnitPerMillion;
+  // One send per delivery; Lambda receives and deletes in batches of up to 10.
+  const sqs = inputs.webhooks * 1.2 * PRICES.sqsStandardPerMillionRequests;
+  const ses = inputs.recipients * 1000 * PRICES.sesPerThousandEmails;
+  // About 1 KB per webhook POST leaves AWS.
+  const dataTransfer = inputs.webhooks * PRICES.dataTransferOutPerGb;
+  const r = (n: number) => +n.toFixed(2);
+  return { lambda: r(lambda), dynamodb: r(dynamodb), sqs: r(sqs), ses: r(ses), dataTransfer: r(dataTransfer), total: r(lambda + dynamodb + sqs + ses + dataTransfer) };
 }

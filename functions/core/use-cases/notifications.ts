@@ -63,10 +63,10 @@ const isWebhookEvent = (type: string): type is EventType => (EventTypes.options 
  * Fans one event out, idempotently (the stream delivers at least once):
  * 1. every active member of each receiving organisation gets the notification in their
  *    inbox, once (a conditional put keyed by the event);
- * 2. a member with an e-mail address gets one e-mail, sent unless the inbox entry says it
- *    went (sent, then marked: a crash in between may send it twice, never zero times);
- * 3. each ACTIVE webhook of the organisation subscribed to the event gets one delivery on
- *    the queue (queued, then marked; the delivery id repeats, so receivers deduplicate).
+ * 2. each ACTIVE webhook of the organisation subscribed to the event gets one delivery on
+ *    the queue (queued, then marked; the delivery id repeats, so receivers deduplicate);
+ * 3. a member with an e-mail address gets one e-mail, sent unless the inbox entry says it
+ *    went (sent, then marked: a crash in between may send it twice, never zero times).
  */
 export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{ readonly inboxes: number; readonly mails: number; readonly deliveries: number }> {
   const rendered = renderNotification(event, deps.consoleBaseUrl);
@@ -75,6 +75,7 @@ export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{
   for (const orgId of event.audience.orgIds) {
     for (const member of await deps.members.membersOf(orgId)) recipients.set(member.userId, member);
   }
+  const toMail: { recipient: Recipient; notificationId: string }[] = [];
   for (const recipient of recipients.values()) {
     const notificationId = notificationIdOf(event, recipient.userId);
     const { created, stored } = await deps.inbox.deliver({
@@ -87,11 +88,7 @@ export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{
       createdAt: event.occurredAt,
     });
     if (created) counts.inboxes++;
-    if (deps.mail && recipient.email && stored.mailedAt === undefined) {
-      await deps.mail.send({ to: recipient.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
-      await deps.inbox.markMailed(recipient.userId, notificationId, deps.now().toISOString());
-      counts.mails++;
-    }
+    if (deps.mail && recipient.email && stored.mailedAt === undefined) toMail.push({ recipient, notificationId });
   }
   if (isWebhookEvent(event.type)) {
     const body = webhookBody({ ...event, type: event.type }, rendered);
@@ -105,6 +102,12 @@ export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{
         counts.deliveries++;
       }
     }
+  }
+  // E-mail last: a mail service that refuses fails the batch (retried), never the inboxes or webhooks already done.
+  for (const { recipient, notificationId } of toMail) {
+    await deps.mail!.send({ to: recipient.email!, subject: rendered.subject, text: rendered.text, html: rendered.html });
+    await deps.inbox.markMailed(recipient.userId, notificationId, deps.now().toISOString());
+    counts.mails++;
   }
   return counts;
 }
