@@ -125,7 +125,7 @@ async function main() {
     targets.push({ name: 'every burst event delivered once, signature verified', met: n.burst.delivered === n.burst.events && n.burst.duplicates === 0 && n.burst.verified === n.burst.events, detail: `${n.burst.delivered} delivered, ${n.burst.duplicates} duplicates, ${n.burst.verified} verified` });
     for (const region of REGIONS) {
       const cost = notificationCostPerMillion(region, { notifierMsPerEvent: n.notifierMsPerEvent, workerMsPerDelivery: n.workerMsPerDelivery, recipients: 1, webhooks: 1, recordsPerInvocation: 10 });
-      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`cost per million events ${region}`, `${part} (1 recipient with e-mail, 1 webhook)`, dollars, 'USD'));
+      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`events $/M ${region}`, `notification ${part} (1 recipient with e-mail, 1 webhook)`, dollars, 'USD'));
     }
   }
 
