@@ -20,9 +20,10 @@ export interface TableChange {
 
 export type SubjectRef = { readonly type: 'request' | 'evidence' | 'pack' | 'webhook' | 'user'; readonly id: string };
 
-/** Who receives an event: every member of these organisations, or these users. */
+/** Who receives an event: every member of these organisations, or only these users of them. */
 export interface Audience {
   readonly orgIds: readonly string[];
+  /** When set, only these members (a pack's creator) get the in-app and e-mail notification; the organisations' webhooks still do. */
   readonly userIds?: readonly string[];
 }
 
@@ -33,8 +34,10 @@ export interface ProductEvent {
   readonly occurredAt: string;
   readonly subject: SubjectRef;
   readonly audience: Audience;
-  /** What the templates and the webhook payload tell: ids, titles, dates (never personal data). */
+  /** What the templates and the webhook payload tell: ids, titles, dates. */
   readonly data: Readonly<Record<string, string | number>>;
+  /** `false`: no e-mail (the invitation itself is the user's e-mail). */
+  readonly mail?: false;
 }
 
 /** A reminder or notice written by a job: the marker item carries its event whole (see reminders). */
@@ -62,6 +65,55 @@ export type RequestLookup = (requestId: string) => Promise<Pick<EvidenceRequest,
 const isRequest = (change: TableChange) => change.keys.pk.startsWith('REQUEST#') && change.keys.sk === 'REQUEST';
 const isComment = (change: TableChange) => change.keys.pk.startsWith('REQUEST#') && change.keys.sk.startsWith('COMMENT#');
 const isMarker = (change: TableChange) => change.newImage?.['entity'] === EVENT_MARKER_ENTITY;
+const isUser = (change: TableChange) => change.keys.pk.startsWith('USER#') && change.keys.sk === 'USER';
+
+/** A new user of an organisation: in-app for that user and the organisation's webhooks; the invitation e-mail is the directory's. */
+function userEvents(change: TableChange): ProductEvent[] {
+  const user = change.newImage as { userId?: string; username?: string; role?: string; orgId?: string; createdAt?: string } | undefined;
+  if (change.eventName !== 'INSERT' || !user?.userId || !user.orgId) return [];
+  const at = user.createdAt ?? new Date(0).toISOString();
+  return [
+    {
+      eventId: eventIdOf(`user.invited/${user.userId}`, at),
+      type: 'user.invited',
+      occurredAt: at,
+      subject: { type: 'user', id: user.userId },
+      audience: { orgIds: [user.orgId], userIds: [user.userId] },
+      data: { userId: user.userId, username: user.username ?? '', role: user.role ?? '', orgId: user.orgId },
+      mail: false,
+    },
+  ];
+}
+
+const isPack = (change: TableChange) => change.keys.pk.startsWith('PACK#') && change.keys.sk === 'PACK';
+
+/** The pack's fields the notifier reads (the pack builder sets status READY and readyAt). */
+interface PackImage {
+  readonly packId: string;
+  readonly title: string;
+  readonly ownerOrgId: string;
+  readonly createdBy: string;
+  readonly status: string;
+  readonly readyAt?: string;
+  readonly updatedAt?: string;
+}
+
+function packEvents(change: TableChange): ProductEvent[] {
+  const after = change.newImage as PackImage | undefined;
+  const before = change.oldImage as PackImage | undefined;
+  if (!after || after.status !== 'READY' || before?.status === 'READY') return [];
+  const at = after.readyAt ?? after.updatedAt ?? new Date(0).toISOString();
+  return [
+    {
+      eventId: eventIdOf(`pack.ready/${after.packId}`, at),
+      type: 'pack.ready',
+      occurredAt: at,
+      subject: { type: 'pack', id: after.packId },
+      audience: { orgIds: [after.ownerOrgId], userIds: [after.createdBy] },
+      data: { packId: after.packId, title: after.title, ownerOrgId: after.ownerOrgId },
+    },
+  ];
+}
 
 function requestEvents(change: TableChange): ProductEvent[] {
   const after = change.newImage as EvidenceRequest | undefined;
@@ -159,5 +211,7 @@ export async function eventsOf(change: TableChange, lookup: RequestLookup): Prom
   if (isMarker(change)) return change.eventName === 'INSERT' ? [change.newImage!['event'] as ProductEvent] : [];
   if (isRequest(change)) return requestEvents(change);
   if (isComment(change)) return commentEvents(change, lookup);
+  if (isPack(change)) return packEvents(change);
+  if (isUser(change)) return userEvents(change);
   return [];
 }

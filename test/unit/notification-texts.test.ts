@@ -63,6 +63,29 @@ describe('events from table changes', () => {
   });
 });
 
+describe('pack.ready', () => {
+  it('is derived once, when a pack turns READY, for its creator only', async () => {
+    const pack = { packId: 'pck_1', title: 'Audit pack', ownerOrgId: 'B001', createdBy: 'u-9', status: 'PENDING', createdAt: '2027-01-01T00:00:00.000Z' };
+    const ready = { ...pack, status: 'READY', readyAt: '2027-01-01T00:01:00.000Z' };
+    const packChange = (newImage: object, oldImage?: object) => ({ eventName: oldImage ? 'MODIFY' : 'INSERT', keys: { pk: 'PACK#pck_1', sk: 'PACK' }, newImage: newImage as Record<string, unknown>, ...(oldImage && { oldImage: oldImage as Record<string, unknown> }) });
+    expect(await eventsOf(packChange(pack), noLookup)).toEqual([]);
+    const [event] = await eventsOf(packChange(ready, pack), noLookup);
+    expect(event).toMatchObject({ type: 'pack.ready', subject: { type: 'pack', id: 'pck_1' }, audience: { orgIds: ['B001'], userIds: ['u-9'] } });
+    expect(await eventsOf(packChange({ ...ready, accessCount: 1 }, ready), noLookup)).toEqual([]);
+  });
+});
+
+describe('user.invited', () => {
+  it('is derived from a new user of an organisation, for that user, without an e-mail of its own', async () => {
+    const user = { userId: 'u-7', username: 'newbuyer', email: 'n@example.test', role: 'buyer', orgId: 'B001', status: 'ACTIVE', createdAt: '2027-01-01T00:00:00.000Z' };
+    const [event] = await eventsOf({ eventName: 'INSERT', keys: { pk: 'USER#u-7', sk: 'USER' }, newImage: user }, noLookup);
+    expect(event).toMatchObject({ type: 'user.invited', audience: { orgIds: ['B001'], userIds: ['u-7'] }, mail: false });
+    expect(event!.data).not.toHaveProperty('email');
+    expect(await eventsOf({ eventName: 'INSERT', keys: { pk: 'USER#u-8', sk: 'USER' }, newImage: { ...user, userId: 'u-8', orgId: undefined } }, noLookup)).toEqual([]);
+    expect(await eventsOf({ eventName: 'MODIFY', keys: { pk: 'USER#u-7', sk: 'USER' }, newImage: user, oldImage: user }, noLookup)).toEqual([]);
+  });
+});
+
 describe('the SES mail sender', () => {
   it('sends one message from the identity, through the configuration set, text and HTML in UTF-8', async () => {
     const sent: SendEmailCommand[] = [];

@@ -72,8 +72,9 @@ export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{
   const rendered = renderNotification(event, deps.consoleBaseUrl);
   const counts = { inboxes: 0, mails: 0, deliveries: 0 };
   const recipients = new Map<string, Recipient>();
+  const only = event.audience.userIds && new Set(event.audience.userIds);
   for (const orgId of event.audience.orgIds) {
-    for (const member of await deps.members.membersOf(orgId)) recipients.set(member.userId, member);
+    for (const member of await deps.members.membersOf(orgId)) if (!only || only.has(member.userId)) recipients.set(member.userId, member);
   }
   const toMail: { recipient: Recipient; notificationId: string }[] = [];
   for (const recipient of recipients.values()) {
@@ -88,7 +89,7 @@ export async function notify(deps: NotifierDeps, event: ProductEvent): Promise<{
       createdAt: event.occurredAt,
     });
     if (created) counts.inboxes++;
-    if (deps.mail && recipient.email && stored.mailedAt === undefined) toMail.push({ recipient, notificationId });
+    if (deps.mail && event.mail !== false && recipient.email && stored.mailedAt === undefined) toMail.push({ recipient, notificationId });
   }
   if (isWebhookEvent(event.type)) {
     const body = webhookBody({ ...event, type: event.type }, rendered);
