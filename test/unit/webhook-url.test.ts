@@ -49,6 +49,11 @@ describe('the webhook URL guard in AWS', () => {
     ['https://[::]/x', 'unspecified'],
     ['https://224.0.0.1/x', 'multicast'],
     ['https://nowhere.example.com/x', 'does not resolve'],
+    // Numeric host forms the URL parser normalises (decimal, hex, short dotted) are judged as the address they are.
+    ['https://2130706433/x', 'loopback'],
+    ['https://0x7f.1/x', 'loopback'],
+    ['https://10.1/x', 'private'],
+    ['https://[::ffff:127.0.0.1]/x', 'loopback'],
   ])('refuses %s (%s)', async (url, why) => {
     expect(await refusal(url)).toContain(why);
   });
