@@ -14,6 +14,7 @@ import { isProxyResult, lambdaContext, matchRoute, resultHeaders, splitUrl, toPr
 import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter } from './rate-limiter.js';
 import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
+import type { MailOutbox } from './mail-outbox.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { invocationLogger, type InvocationKeys } from '../functions/observability/logger.js';
 
@@ -24,6 +25,8 @@ export interface LocalApp {
   readonly issuer: TokenIssuer;
   readonly routes: readonly Route[];
   readonly handlers: Readonly<Record<RouteGroup, LambdaHandler>>;
+  /** The local mail folder, listed by `GET /_local/mail`. */
+  readonly mailbox?: Pick<MailOutbox, 'list'>;
 }
 
 export interface LocalHttpServerOptions {
@@ -78,7 +81,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     if (!app) {
       return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
     }
-    if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+    if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app, method, path, body, requestId);
     const limited = limiter?.check(req.headers.authorization, req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', Date.now());
     if (limited) {
       return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `Rate limit ${limited.limit} exceeded`, headers: { 'Retry-After': String(limited.retryAfterSeconds) } }, requestId);
@@ -192,8 +195,9 @@ function tooLarge(requestId: string, max: number): LocalResponse {
   );
 }
 
-async function localEndpoint(issuer: TokenIssuer, method: string, path: string, body: Buffer, requestId: string): Promise<LocalResponse> {
-  const endpoints: Record<string, string> = { '/_local/jwks.json': 'GET', '/_local/token': 'POST' };
+async function localEndpoint(app: LocalApp, method: string, path: string, body: Buffer, requestId: string): Promise<LocalResponse> {
+  const { issuer } = app;
+  const endpoints: Record<string, string> = { '/_local/jwks.json': 'GET', '/_local/token': 'POST', ...(app.mailbox && { '/_local/mail': 'GET' }) };
   const allowed = endpoints[path];
   if (!allowed) return problem({ status: 404, code: 'no-route', title: 'Not found', detail: `No endpoint ${path}` }, requestId);
   if (method !== allowed) {
@@ -203,6 +207,7 @@ async function localEndpoint(issuer: TokenIssuer, method: string, path: string, 
     );
   }
   if (path === '/_local/jwks.json') return json(200, issuer.jwks(), { 'Cache-Control': 'public, max-age=300' });
+  if (path === '/_local/mail' && app.mailbox) return json(200, { items: await app.mailbox.list() });
 
   let parsed: unknown;
   try {

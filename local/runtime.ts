@@ -21,18 +21,25 @@ import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js'
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
+import { DEMO_USERS, demoPassword, demoPasswordSource, demoStoreUsers, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
 import { createObjectEventBus, type ObjectEventBus } from './object-events.js';
 import { createLocalHttpServer } from './http-server.js';
-import { ensureTable, seedOrganisations } from './seed.js';
+import { ensureTable, seedOrganisations, seedUsers } from './seed.js';
+import { createMailOutbox } from './mail-outbox.js';
+import { LocalUserStore } from '../functions/adapters/local-user-store.js';
+import { directoryDeps } from '../functions/composition/directory.js';
+import { createHandler as directoryHandler } from '../functions/http/directory.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'evidence-requests';
 export const DEFAULT_DATA_DIR = '.local';
+/** Below the data dir: the local user pool, and the local mail folder (one `.eml` per message). */
+export const USER_STORE_FILE = 'users.json';
+export const MAIL_DIR = 'mail';
 /** Evidence files uploaded through presigned PUTs, in the local S3 store beside the archive. */
 export const LOCAL_EVIDENCE_BUCKET = 'evidence-files';
 const HOST = '127.0.0.1';
@@ -131,12 +138,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
     if (keyResult.status === 'rejected') throw keyResult.reason;
     const dynamodb = dynamodbResult.value;
-    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env) });
+    // The token issuer's user pool and the directory's identities are one file; invitations go to the mail folder.
+    const userStore = new LocalUserStore(join(dataDir, USER_STORE_FILE));
+    await userStore.seed(demoStoreUsers());
+    const mailbox = createMailOutbox(join(dataDir, MAIL_DIR));
+    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env), users: userStore });
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => client.destroy());
     if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
     const seeded = await seedOrganisations(client, tableName);
     if (seeded > 0) log(`seeded ${seeded} organisations`);
+    const seededUsers = await seedUsers(client, tableName);
+    if (seededUsers > 0) log(`seeded ${seededUsers} user records`);
 
     let archive: ArchiveRuntime | undefined;
     const startArchive = options.startArchive ?? startArchiveRuntime;
@@ -172,7 +185,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
-      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey },
+      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey, userStore, mail: mailbox },
     );
     http.ready({
       issuer,
@@ -182,7 +195,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         evidence: evidenceHandler(evidenceDeps(config)),
         audit: auditHandler(auditDeps(config)),
         public: publicHandler(publicDeps(config)),
+        directory: directoryHandler(directoryDeps(config)),
       },
+      mailbox,
     });
     if (config.evidenceBucket) {
       const bucket = config.evidenceBucket;

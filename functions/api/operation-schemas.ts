@@ -19,6 +19,23 @@ import {
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
+import {
+  ChangeRoleBody,
+  CreateOrganisationBody,
+  CreateUserBody,
+  DataExport,
+  EraseResult,
+  ListOrganisationsQuery,
+  ListUsersQuery,
+  Organisation,
+  OrganisationPage,
+  OrganisationPath,
+  SuspendOrganisationBody,
+  User,
+  UserPage,
+  UserPath,
+  UserStatusBody,
+} from '../schemas/directory.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -59,6 +76,17 @@ export const OPERATION_SCHEMAS = {
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
+  listOrganisations: { query: ListOrganisationsQuery, response: OrganisationPage },
+  getOrganisation: { path: OrganisationPath, response: Organisation },
+  createOrganisation: { body: CreateOrganisationBody, response: Organisation, status: 201 },
+  suspendOrganisation: { path: OrganisationPath, body: SuspendOrganisationBody, response: Organisation },
+  listUsers: { query: ListUsersQuery, response: UserPage },
+  createUser: { body: CreateUserBody, response: User, status: 201 },
+  changeUserRole: { path: UserPath, body: ChangeRoleBody, response: User },
+  disableUser: { path: UserPath, body: UserStatusBody, response: User },
+  enableUser: { path: UserPath, body: UserStatusBody, response: User },
+  exportUserData: { path: UserPath, response: DataExport },
+  eraseUser: { path: UserPath, response: EraseResult },
 } as const satisfies Record<Operation, OperationSchemas>;
 
 type Schemas = typeof OPERATION_SCHEMAS;

@@ -4,11 +4,15 @@
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
-import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
+import type { AuditLog, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
+import type { SessionFreshness } from '../middleware/session-freshness.js';
 
 export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
+  /** Refuses tokens issued before a change of their user or organisation, on every route group. */
+  readonly sessions: SessionFreshness;
   readonly auditLog: AuditLog;
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
@@ -19,10 +23,18 @@ export interface AppDeps {
   readonly idempotency: IdempotencyStore;
   /** Seals list positions into cursors bound to the caller and the query. */
   readonly cursors: CursorSealer;
+  /** Organisation and user records in the table. */
+  readonly directory: DirectoryRepository;
+  /** Sign-in identities: Cognito in AWS, the local user store locally. */
+  readonly identities: IdentityDirectory;
+  /** Told of changes of privileged roles (the alarm's log line). */
+  readonly signals?: PrivilegedChangeSignal;
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
-export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
-export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
-export type PublicDeps = Pick<AppDeps, 'verifier'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
+export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
+export type PublicDeps = Pick<AppDeps, 'verifier' | 'sessions'>;
+export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
+  Pick<AppDeps, 'now' | 'signals'>;

@@ -1,20 +1,17 @@
 /** The composition root's DynamoDB half (see root.ts): the document client and every table adapter, once per configuration. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
-import { DynamoOrganisationDirectory } from '../adapters/dynamo-organisation-directory.js';
+import { DynamoDirectoryRepository } from '../adapters/dynamo-directory-repository.js';
 import { DynamoRequestRepository, type TableSettings } from '../adapters/dynamo-request-repository.js';
 import { S3EvidenceFileUrls } from '../adapters/s3-evidence-file-urls.js';
 import type { Configuration } from '../config/configuration.js';
 import type { AuditDeps, EvidenceDeps, RequestsDeps } from './dependencies.js';
-import { clientBase, cursorSealer, perConfiguration, s3Client, verifier } from './root.js';
+import { cursorSealer, dynamodbClient, perConfiguration, s3Client, sessionFreshness, verifier } from './root.js';
 
 export const documentClient = /* @__PURE__ */ perConfiguration((config): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientBase(config), ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }) }), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
+  DynamoDBDocumentClient.from(dynamodbClient(config), { marshallOptions: { removeUndefinedValues: true } }),
 );
 
 const table = (config: Configuration): TableSettings => ({ tableName: config.tableName, auditTtlDays: config.auditTtlDays });
@@ -23,10 +20,14 @@ export const auditLog = /* @__PURE__ */ perConfiguration((config) => new DynamoA
 export const idempotencyStore = /* @__PURE__ */ perConfiguration((config) => new DynamoIdempotencyStore(documentClient(config), config.tableName));
 export const requestRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoRequestRepository(documentClient(config), table(config)));
 export const evidenceRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoEvidenceRepository(documentClient(config), table(config)));
-export const organisationDirectory = /* @__PURE__ */ perConfiguration((config) => new DynamoOrganisationDirectory(documentClient(config), config.tableName));
+export const directoryRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoDirectoryRepository(documentClient(config), table(config)));
+/** The organisations a request may name: the directory's records. */
+export const organisationDirectory = directoryRepository;
 export const evidenceFileUrls = /* @__PURE__ */ perConfiguration((config) => new S3EvidenceFileUrls({ s3: s3Client(config), bucket: config.evidenceBucket }));
 
-export const auditDeps = /* @__PURE__ */ perConfiguration((config): AuditDeps => ({ verifier: verifier(config), cursors: cursorSealer(config), auditLog: auditLog(config) }));
+export const auditDeps = /* @__PURE__ */ perConfiguration(
+  (config): AuditDeps => ({ verifier: verifier(config), sessions: sessionFreshness(config), cursors: cursorSealer(config), auditLog: auditLog(config) }),
+);
 
 export const requestsDeps = /* @__PURE__ */ perConfiguration(
   (config): RequestsDeps => ({

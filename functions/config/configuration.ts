@@ -4,7 +4,9 @@
  * runtime builds. A missing or bad value fails at start with the variable named.
  */
 import * as z from 'zod/mini';
+import type { LocalUserStore } from '../adapters/local-user-store.js';
 import type { LocalCredentials } from '../adapters/sdk-policy.js';
+import type { MailSender } from '../core/ports.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
 import { ENV } from './environment.js';
 
@@ -34,6 +36,10 @@ export interface Configuration extends ApiSettings {
   readonly credentials?: LocalCredentials;
   /** The cursor key, when it does not come from Secrets Manager (the local runtime's file, tests). */
   readonly cursorKey?: CursorKeySource;
+  /** The local token issuer's user pool: when set, identities live there instead of in Cognito. */
+  readonly userStore?: LocalUserStore;
+  /** Where local mail goes (the local mail folder); in AWS, SES. */
+  readonly mail?: MailSender;
 }
 
 type SettingName = keyof ApiSettings;

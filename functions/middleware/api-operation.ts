@@ -21,10 +21,13 @@ import type { CursorSealer } from './cursors.js';
 import { idempotency } from './idempotency.js';
 import { parseInput } from './parse-input.js';
 import { problemErrors } from './problem.js';
+import type { SessionFreshness } from './session-freshness.js';
 import { stateOf, type CallState } from './state.js';
 
 export interface ApiDeps {
   readonly verifier: AccessTokenVerifier;
+  /** Refuses tokens issued before a change of their user or organisation (within its cache's age). */
+  readonly sessions?: SessionFreshness;
   /** Required when the operation is audited. */
   readonly auditLog?: AuditLog;
   /** Required when the operation is a POST: keeps its `Idempotency-Key` answers. */
@@ -80,7 +83,7 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(correlation())
-    .use(authenticate(deps.verifier))
+    .use(authenticate(deps.verifier, deps.sessions))
     .use(auditTrail({ route, successStatus, auditLog: deps.auditLog, now }))
     .use(parseInput({ operation, schemas, cursors: deps.cursors }))
     .use(idempotency({ route, store: deps.idempotency, auditLog: deps.auditLog, clock: now }))

@@ -27,10 +27,21 @@ export const AuditAction = z.enum([
   'audit.read',
   /** Written hourly by the scheduled export; its arrival in the archive proves the pipeline works. */
   'system.heartbeat',
+  'organisation.list',
+  'organisation.read',
+  'organisation.create',
+  'organisation.suspend',
+  'user.list',
+  'user.create',
+  'user.change-role',
+  'user.disable',
+  'user.enable',
+  'user.data-export',
+  'user.erase',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'organisation', 'user']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Route } from '../../functions/api/routes.js';
 import { scopeOf, type Operation } from '../../functions/core/permissions.js';
-import { DEMO_USERS, type DemoUsername } from '../../local/demo-users.js';
+import { randomUUID } from 'node:crypto';
+import { DEMO_USERS, stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { markFileAvailable } from '../support/evidence-files.js';
 
@@ -57,13 +58,42 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   cancelRequest: () => ({}),
   createEvidence: () => ({ name: 'walk', docType: 'certificate' }),
   addEvidenceVersion: () => ({}),
+  createOrganisation: () => ({ kind: 'buyer', name: 'walk' }),
+  suspendOrganisation: () => ({ reason: 'walk' }),
+  createUser: () => ({ username: `walk-${randomUUID().slice(0, 8)}`, email: 'walk@example.com', role: 'buyer', orgId: 'B001' }),
+  changeUserRole: () => ({ role: 'factory', orgId: 'F001' }),
+  disableUser: () => ({}),
+  enableUser: () => ({}),
 };
 
-function pathFor(route: Route, w: World): string {
+/** Directory commands change what they touch: each case gets its own organisation or user. */
+const FRESH_TARGET = new Set<Operation>(['suspendOrganisation', 'changeUserRole', 'disableUser', 'enableUser', 'eraseUser']);
+
+async function freshTarget(operation: Operation): Promise<string> {
+  if (operation === 'suspendOrganisation') {
+    const org = await api.call('POST', '/v1/organisations', { as: 'admin1', body: { kind: 'buyer', name: 'walk target' } });
+    return org.body.orgId;
+  }
+  const user = await api.call('POST', '/v1/users', { as: 'admin1', body: { username: `target-${randomUUID().slice(0, 8)}`, email: 't@example.com', role: 'buyer', orgId: 'B001' } });
+  return user.body.userId;
+}
+
+/** A directory path's target: the caller's own organisation or user, or the other tenant's. */
+function directoryTarget(c: Case, targetTenant: Tenant): { orgId: string; userId: string } {
+  const user = DEMO_USERS.find((u) => u.username === c.user)!;
+  const own = c.tenant === 'own';
+  const otherUser = targetTenant === 1 ? 'buyer1' : 'buyer2';
+  return {
+    orgId: own && 'orgId' in user ? user.orgId : `B00${targetTenant}`,
+    userId: stableSub(own ? c.user : otherUser === c.user ? 'factory2' : otherUser),
+  };
+}
+
+function pathFor(route: Route, w: World, target: { orgId: string; userId: string } = { orgId: 'B001', userId: 'none' }): string {
   const itemId = route.operation === 'fulfilItem' ? w.pendingItemId : w.fulfilledItemId;
   // Upload URLs are for the file still PENDING_UPLOAD (v2); downloads for the shared, AVAILABLE one (v1).
   const version = route.operation === 'issueUploadUrl' ? '2' : '1';
-  return route.path.replace('{requestId}', w.requestId).replace('{itemId}', itemId).replace('{evidenceId}', w.evidenceId).replace('{version}', version);
+  return route.path.replace('{requestId}', w.requestId).replace('{itemId}', itemId).replace('{evidenceId}', w.evidenceId).replace('{version}', version).replace('{orgId}', target.orgId).replace('{userId}', target.userId);
 }
 
 const PAGES = new Set<Operation>(['listRequests', 'listFactoryRequests', 'listEvidence', 'getRequestHistory']);
@@ -84,7 +114,8 @@ const cases: Case[] = ROUTES.filter((r) => r.operation).flatMap((route) =>
 function expected(c: Case): { status: number; outcome?: 'SUCCESS' | 'DENIED' } {
   const role = DEMO_USERS.find((u) => u.username === c.user)!.group;
   const scope = scopeOf(role, c.route.operation!);
-  const ok = c.route.method === 'POST' && !['fulfilItem', 'reviewItem', 'cancelRequest', 'issueUploadUrl'].includes(c.route.operation!) ? 201 : 200;
+  const answersOk = ['fulfilItem', 'reviewItem', 'cancelRequest', 'issueUploadUrl', 'suspendOrganisation', 'changeUserRole', 'disableUser', 'enableUser', 'eraseUser'];
+  const ok = c.route.method === 'POST' && !answersOk.includes(c.route.operation!) ? 201 : 200;
   const audited = c.route.audit !== undefined;
   const answer = (status: number, outcome: 'SUCCESS' | 'DENIED') => (audited ? { status, outcome } : { status });
   if (scope === 'never') return answer(403, 'DENIED');
@@ -103,7 +134,12 @@ describe('the permission table, walked through HTTP', () => {
       const mutates = c.route.method === 'POST' && targetsObject(c.route);
       const w = mutates ? await world(targetTenant) : shared[targetTenant];
       const body = BODIES[c.route.operation!]?.(w);
-      const answer = await api.call(c.route.method, pathFor(c.route, w), { as: c.user, ...(body !== undefined && { body }) });
+      const target = directoryTarget(c, targetTenant);
+      if (FRESH_TARGET.has(c.route.operation!)) {
+        const id = await freshTarget(c.route.operation!);
+        Object.assign(target, c.route.operation === 'suspendOrganisation' ? { orgId: id } : { userId: id });
+      }
+      const answer = await api.call(c.route.method, pathFor(c.route, w, target), { as: c.user, ...(body !== undefined && { body }) });
       const want = expected(c);
       const events = (await api.auditEvents()).filter((e) => e.correlationId === answer.requestId);
       const got = { status: answer.status, ...(events[0] && { outcome: events[0].outcome }) };

@@ -17,8 +17,10 @@ import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { DemoUsername } from '../../local/demo-users.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
 import { freePort } from '../../local/net.js';
-import { seedOrganisations } from '../../local/seed.js';
-import { testConfiguration, testDeps } from './deps.js';
+import type { Configuration } from '../../functions/config/configuration.js';
+import { createHandler as directoryHandler } from '../../functions/http/directory.js';
+import type { MailOutbox } from '../../local/mail-outbox.js';
+import { seedTestDirectory, testConfiguration, testDeps } from './deps.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './tokens.js';
 
@@ -43,24 +45,28 @@ export interface TestApi {
   readonly url: string;
   readonly table: TestTable;
   readonly tokens: TestTokenIssuer;
+  /** The configuration the handlers were built from (its user store and mail folder). */
+  readonly config: Configuration;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
   /** Every audit event in the table, read directly (not through the API). */
   auditEvents(): Promise<AuditEvent[]>;
   stop(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
+/** `overrides` replace some adapters; as a function, they are built from the test's configuration. */
+export async function startTestApi(overrides: Partial<AppDeps> | ((config: Configuration) => Partial<AppDeps>) = {}): Promise<TestApi> {
   const table = await createTestTable('api');
-  await seedOrganisations(table.client, table.tableName);
   const tokens = await startTestTokenIssuer();
   const config = testConfiguration(table, tokens);
+  await seedTestDirectory(table, config);
   const documents = documentClient(config);
-  const deps = testDeps(config, overrides);
+  const deps = testDeps(config, typeof overrides === 'function' ? overrides(config) : overrides);
   const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
-    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) },
+    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), directory: directoryHandler(deps) },
+    ...(config.mail && { mailbox: config.mail as MailOutbox }),
   });
   const port = await freePort();
   await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));
@@ -71,6 +77,7 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
     url,
     table,
     tokens,
+    config,
     async call(method, path, options = {}) {
       let token = options.token;
       if (options.as) {
