@@ -1,6 +1,6 @@
 /** The users the local token issuer signs in (API.md, "Local sign-in"). */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { LocalUser } from '../functions/adapters/local-user-store.js';
+import type { LocalUser, LocalUserStore } from '../functions/adapters/local-user-store.js';
 
 export type DemoGroup = 'buyer' | 'factory' | 'auditor' | 'admin';
 
@@ -76,4 +76,24 @@ export function demoStoreUsers(): LocalUser[] {
     ...('orgId' in u && { orgId: u.orgId }),
     enabled: true,
   }));
+}
+
+const asSignInUser = (u: LocalUser): DemoUser => ({ username: u.username, group: u.group, userId: u.userId, email: u.email, ...(u.orgId !== undefined && { orgId: u.orgId }) });
+
+/**
+ * The local user store as the sign-in page (local/oauth-server.ts) reads it: the enabled
+ * users, seeded demo users (the demo password) and those created through the API alike.
+ */
+export function signInDirectory(store: LocalUserStore, password: string) {
+  return {
+    authenticate: async (username: string, given: string) => {
+      const user = await store.authenticate(username, given, password);
+      return user && asSignInUser(user);
+    },
+    find: async (username: string) => {
+      const user = await store.find(username);
+      return user?.enabled ? asSignInUser(user) : undefined;
+    },
+    list: async () => (await store.all()).filter((u) => u.enabled).map(asSignInUser),
+  };
 }

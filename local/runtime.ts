@@ -19,9 +19,13 @@ import { createHandler as requestsHandler } from '../functions/http/requests.js'
 import { loadOrCreateCursorKey } from './cursor-key.js';
 import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
-import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
+import { createHandler as fileVerifierHandler } from '../functions/jobs/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { DEMO_USERS, demoPassword, demoPasswordSource, demoStoreUsers, type DemoUser } from './demo-users.js';
+import { DEMO_USERS, demoPassword, demoPasswordSource, demoStoreUsers, signInDirectory, type DemoUser } from './demo-users.js';
+import { LocalAuthorizationServer } from './oauth-server.js';
+import { CONSOLE_DIST, consoleBuilt, ConsoleSite } from './console-site.js';
+import { CONSOLE_SCOPES } from '../functions/config/claims.js';
+import { STAGE_DEFAULTS } from '../lib/stages.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
@@ -76,10 +80,14 @@ export interface LocalRuntimeOptions {
   readonly startArchive?: StartArchiveRuntime | false;
   /** Progress lines. @default silent */
   readonly log?: (line: string) => void;
+  /** The built web console served at `/`; `false` serves none. @default web/dist when built */
+  readonly consoleDir?: string | false;
 }
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The web console's address, when one is served. */
+  readonly consoleUrl?: string;
   readonly port: number;
   readonly dataDir: string;
   readonly tableName: string;
@@ -138,11 +146,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
     if (keyResult.status === 'rejected') throw keyResult.reason;
     const dynamodb = dynamodbResult.value;
-    // The token issuer's user pool and the directory's identities are one file; invitations go to the mail folder.
+    const password = demoPassword(env);
+    // The token issuer's user pool, the sign-in page's and the directory's identities are one
+    // file (seeded with the demo users); invitations go to the local mail folder.
     const userStore = new LocalUserStore(join(dataDir, USER_STORE_FILE));
     await userStore.seed(demoStoreUsers());
     const mailbox = createMailOutbox(join(dataDir, MAIL_DIR));
-    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env), users: userStore });
+    const issuer = new TokenIssuer({ key: keyResult.value, password, users: userStore });
+    // The console served here and `npm run dev:web` (the dev stage's Vite URLs) sign in alike.
+    const oauth = new LocalAuthorizationServer({
+      issuer,
+      users: signInDirectory(userStore, password),
+      callbackUrls: [`${url}/callback`, ...STAGE_DEFAULTS.dev.callbackUrls],
+      logoutUrls: [`${url}/`, ...STAGE_DEFAULTS.dev.logoutUrls],
+    });
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => client.destroy());
     if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
@@ -164,7 +181,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         tableName,
         dataDir,
         dynamodbDataDir,
-        objectStore: { buckets: [LOCAL_EVIDENCE_BUCKET], checksumBuckets: [LOCAL_EVIDENCE_BUCKET], onObjectCreated: (event) => objectEvents.deliver(event) },
+        objectStore: {
+          buckets: [LOCAL_EVIDENCE_BUCKET],
+          checksumBuckets: [LOCAL_EVIDENCE_BUCKET],
+          onObjectCreated: (event) => objectEvents.deliver(event),
+          // The console uploads and downloads files straight from the store, as from S3 in AWS.
+          corsOrigins: [url, ...STAGE_DEFAULTS.dev.allowedOrigins],
+        },
       });
       stoppers.push(() => archive!.stop());
       stoppers.push(() => objectEvents.idle());
@@ -187,8 +210,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
       { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey, userStore, mail: mailbox },
     );
+    const consoleDir = options.consoleDir ?? (consoleBuilt() ? CONSOLE_DIST : false);
+    const consoleSite =
+      consoleDir && consoleBuilt(consoleDir)
+        ? new ConsoleSite({
+            dir: consoleDir,
+            config: { authBase: '', clientId: issuer.clientId, scopes: CONSOLE_SCOPES.join(' '), apiBase: '' },
+            connectSources: archive ? [archive.s3Endpoint] : [],
+          })
+        : undefined;
     http.ready({
       issuer,
+      oauth,
+      ...(consoleSite && { console: consoleSite }),
       routes: ROUTES,
       handlers: {
         requests: requestsHandler(requestsDeps(config)),
@@ -208,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let stopping: Promise<void> | undefined;
     return {
       url,
+      ...(consoleSite && { consoleUrl: `${url}/` }),
       port,
       dataDir,
       tableName,

@@ -8,7 +8,7 @@ import type { EvidenceShare, OrganisationRecord, UserRecord } from '../core/port
 /** Bumped when an item's stored shape changes, so readers can migrate old items. */
 export const ITEM_SCHEMA_VERSION = 1;
 
-const { byOwner, byCounterparty, byKind } = INDEXES;
+const { byOwner, byCounterparty, byKind, byDueOfOwner, byDueOfCounterparty, byDate } = INDEXES;
 const KEY_ATTRIBUTES = new Set<string>([
   PARTITION_KEY,
   SORT_KEY,
@@ -29,12 +29,19 @@ export const keys = {
     [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
   }),
   audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+  comment: (comment: { requestId: string; createdAt: string; commentId: string }) => ({
+    [PARTITION_KEY]: `REQUEST#${comment.requestId}`,
+    [SORT_KEY]: `${COMMENT_PREFIX}${comment.createdAt}#${comment.commentId}`,
+  }),
   user: (userId: string) => ({ [PARTITION_KEY]: `USER#${userId}`, [SORT_KEY]: 'USER' }),
   /** Reserves a username; never archived (its key is the name itself). */
   username: (username: string) => ({ [PARTITION_KEY]: `USERNAME#${username}`, [SORT_KEY]: 'USERNAME' }),
   /** A user's personal-data key (AES-256-GCM); never archived, destroyed at erasure. */
   userKey: (userId: string) => ({ [PARTITION_KEY]: `USERKEY#${userId}`, [SORT_KEY]: 'KEY' }),
 };
+
+/** Sort keys of a request's comments begin with it. */
+export const COMMENT_PREFIX = 'COMMENT#';
 
 /**
  * Every-tenant lists spread their writes over shards: one index partition takes about
@@ -63,6 +70,10 @@ export const partitions = {
   auditOfActor: (userId: string) => `ACTOR#${userId}`,
   auditOfResource: (resourceId: string) => `RESOURCE#${resourceId}`,
   allAudit: sharded('AUDIT'),
+  dueOfBuyer: (orgId: string) => `DUE#BUYER#${orgId}`,
+  dueOfFactory: (orgId: string) => `DUE#FACTORY#${orgId}`,
+  allDue: sharded('DUE'),
+  allExpiring: sharded('EXPIRES'),
   /** Few and rarely written: one partition each. */
   allOrganisations: 'ORGANISATIONS',
   allUsers: 'USERS',
@@ -113,7 +124,21 @@ export function requestItem(request: EvidenceRequest, revision: number): Record<
     [byCounterparty.sortKey]: sortKey,
     [byKind.partitionKey]: partitions.allRequests.of(request.requestId),
     [byKind.sortKey]: sortKey,
+    ...(request.dueDate !== undefined && dueIndexes(request.dueDate, sortKey, request)),
     ...request,
+  };
+}
+
+/** A request with a due date sits in the due-date indexes of both parties and of every tenant. */
+function dueIndexes(dueDate: string, sortKey: string, request: EvidenceRequest): Record<string, string> {
+  const dueKey = `${dueDate}#${sortKey}`;
+  return {
+    [byDueOfOwner.partitionKey]: partitions.dueOfBuyer(request.buyerOrgId),
+    [byDueOfOwner.sortKey]: dueKey,
+    [byDueOfCounterparty.partitionKey]: partitions.dueOfFactory(request.factoryId),
+    [byDueOfCounterparty.sortKey]: dueKey,
+    [byDate.partitionKey]: partitions.allDue.of(request.requestId),
+    [byDate.sortKey]: dueKey,
   };
 }
 

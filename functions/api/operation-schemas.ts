@@ -19,6 +19,7 @@ import {
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
+import { CommentPage, Comment, CreateCommentBody } from '../schemas/comments.js';
 import {
   ChangeRoleBody,
   CreateOrganisationBody,
@@ -76,6 +77,8 @@ export const OPERATION_SCHEMAS = {
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
+  createComment: { path: RequestPath, body: CreateCommentBody, response: Comment, status: 201 },
+  listComments: { path: RequestPath, query: PageQuery, response: CommentPage },
   listOrganisations: { query: ListOrganisationsQuery, response: OrganisationPage },
   getOrganisation: { path: OrganisationPath, response: Organisation },
   createOrganisation: { body: CreateOrganisationBody, response: Organisation, status: 201 },

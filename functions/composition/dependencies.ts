@@ -5,7 +5,7 @@
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
-import type { AuditLog, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { AuditLog, CommentRepository, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 import type { SessionFreshness } from '../middleware/session-freshness.js';
 
@@ -17,6 +17,7 @@ export interface AppDeps {
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
   readonly organisations: OrganisationDirectory;
+  readonly comments: CommentRepository;
   /** Presigned PUT and GET addresses of evidence files. */
   readonly fileUrls: EvidenceFileUrls;
   /** The first answers of POSTs sent with an `Idempotency-Key`. */
@@ -32,7 +33,7 @@ export interface AppDeps {
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
 export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier' | 'sessions'>;

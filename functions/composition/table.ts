@@ -1,6 +1,7 @@
 /** The composition root's DynamoDB half (see root.ts): the document client and every table adapter, once per configuration. */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../adapters/dynamo-audit-log.js';
+import { DynamoCommentRepository } from '../adapters/dynamo-comment-repository.js';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoDirectoryRepository } from '../adapters/dynamo-directory-repository.js';
@@ -8,7 +9,7 @@ import { DynamoRequestRepository, type TableSettings } from '../adapters/dynamo-
 import { S3EvidenceFileUrls } from '../adapters/s3-evidence-file-urls.js';
 import type { Configuration } from '../config/configuration.js';
 import type { AuditDeps, EvidenceDeps, RequestsDeps } from './dependencies.js';
-import { cursorSealer, dynamodbClient, perConfiguration, s3Client, sessionFreshness, verifier } from './root.js';
+import { cursorSealer, dynamodbClient, perConfiguration, s3UrlSigner, sessionFreshness, verifier } from './root.js';
 
 export const documentClient = /* @__PURE__ */ perConfiguration((config): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(dynamodbClient(config), { marshallOptions: { removeUndefinedValues: true } }),
@@ -23,7 +24,8 @@ export const evidenceRepository = /* @__PURE__ */ perConfiguration((config) => n
 export const directoryRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoDirectoryRepository(documentClient(config), table(config)));
 /** The organisations a request may name: the directory's records. */
 export const organisationDirectory = directoryRepository;
-export const evidenceFileUrls = /* @__PURE__ */ perConfiguration((config) => new S3EvidenceFileUrls({ s3: s3Client(config), bucket: config.evidenceBucket }));
+export const commentRepository = /* @__PURE__ */ perConfiguration((config) => new DynamoCommentRepository(documentClient(config), table(config)));
+export const evidenceFileUrls = /* @__PURE__ */ perConfiguration((config) => new S3EvidenceFileUrls({ sign: s3UrlSigner(config), bucket: config.evidenceBucket }));
 
 export const auditDeps = /* @__PURE__ */ perConfiguration(
   (config): AuditDeps => ({ verifier: verifier(config), sessions: sessionFreshness(config), cursors: cursorSealer(config), auditLog: auditLog(config) }),
@@ -36,6 +38,7 @@ export const requestsDeps = /* @__PURE__ */ perConfiguration(
     requests: requestRepository(config),
     evidence: evidenceRepository(config),
     organisations: organisationDirectory(config),
+    comments: commentRepository(config),
   }),
 );
 

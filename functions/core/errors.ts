@@ -62,6 +62,8 @@ export const PROBLEM_CODES = {
   timeout: 'The endpoint did not answer in time',
   'bad-gateway': 'The endpoint gave no valid answer',
   internal: 'An internal error; the answer says nothing of its cause',
+  'due-date-past': '`dueDate` lies before today (UTC)',
+  'comment-item-not-found': 'The comment names an item the request does not have',
   'organisation-not-found': 'No such organisation (or it is not visible to the caller)',
   'user-not-found': 'No such user (or it is not visible to the caller)',
   'organisation-kind-mismatch': 'A buyer or factory user needs an active organisation of that kind; auditors and admins none',

@@ -20,6 +20,7 @@ export const newRequestId = (now?: number) => `req_${sortableId(now)}`;
 export const newItemId = (now?: number) => `itm_${sortableId(now)}`;
 export const newEvidenceId = (now?: number) => `evd_${sortableId(now)}`;
 export const newEventId = (now?: number) => `evt_${sortableId(now)}`;
+export const newCommentId = (now?: number) => `cmt_${sortableId(now)}`;
 /** An organisation id: `B` (buyer) or `F` (factory) and 10 random characters of the ULID alphabet. */
 export function newOrganisationId(kind: 'buyer' | 'factory'): string {
   const random = randomBytes(10);

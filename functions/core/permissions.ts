@@ -31,6 +31,8 @@ export const OPERATIONS = [
   'downloadEvidenceFile',
   'listAudit',
   'getMe',
+  'createComment',
+  'listComments',
   'listOrganisations',
   'getOrganisation',
   'createOrganisation',
@@ -64,6 +66,8 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   downloadEvidenceFile: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
   listAudit: { buyer: 'never', factory: 'never', auditor: 'all', admin: 'all' },
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
+  createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
+  listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
   // The directory: `own` is the caller's own organisation (and, for organisations, every
   // factory, with its public fields only); a data export's `own` is the caller's own userId.
   listOrganisations: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LocalUserStore } from '../../functions/adapters/local-user-store.js';
 import { identityDirectory } from '../../functions/composition/directory.js';
-import { auditLog, directoryRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
+import { auditLog, commentRepository, directoryRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { demoStoreUsers } from '../../local/demo-users.js';
 import { createMailOutbox } from '../../local/mail-outbox.js';
 import { seedOrganisations, seedUsers } from '../../local/seed.js';
@@ -48,6 +48,7 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
     organisations: organisationDirectory(config),
     directory: directoryRepository(config),
     identities: identityDirectory(config),
+    comments: commentRepository(config),
     idempotency: idempotencyStore(config),
     cursors: cursorSealer(config),
     // Presigned URLs need no server; tests of files pass real ones on the local S3 store.

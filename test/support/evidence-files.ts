@@ -13,12 +13,13 @@ import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-eviden
 import { createArchiveS3Client } from '../../functions/adapters/s3-archive-store.js';
 import { S3EvidenceFileUrls } from '../../functions/adapters/s3-evidence-file-urls.js';
 import { S3EvidenceObjects } from '../../functions/adapters/s3-evidence-objects.js';
+import { createS3UrlSigner } from '../../functions/adapters/s3-url-signer.js';
 import { systemEvent } from '../../functions/core/audit-trail.js';
 import { EVIDENCE_KEY_PREFIX } from '../../functions/core/evidence-files.js';
-import { createHandler as createVerifier } from '../../functions/handlers/file-verifier.js';
+import { createHandler as createVerifier } from '../../functions/jobs/file-verifier.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
-import { startLocalS3, type LocalS3 } from '../../local/s3-local.js';
+import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
 import type { FileInfo } from '../../functions/schemas/evidence.js';
 import type { TestTable } from './dynamodb.js';
 
@@ -40,12 +41,13 @@ export async function startLocalEvidenceStore(): Promise<LocalEvidenceStore> {
   const events = createObjectEventBus({ rule: { bucket: EVIDENCE_BUCKET, prefix: EVIDENCE_KEY_PREFIX }, failureFile: join(directory, 'failures.jsonl'), retryDelayMs: 50, log: () => undefined });
   const s3 = await startLocalS3({ directory, buckets: [EVIDENCE_BUCKET], checksumBuckets: [EVIDENCE_BUCKET], onObjectCreated: (e) => events.deliver(e) });
   const client = createArchiveS3Client({ endpoint: s3.endpoint });
+  const sign = createS3UrlSigner({ region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS, endpoint: s3.endpoint });
   const documents: ReturnType<typeof createDocumentClient>[] = [];
   return {
     s3,
     client,
     events,
-    fileUrls: (now) => new S3EvidenceFileUrls({ s3: client, bucket: EVIDENCE_BUCKET, ...(now && { now }) }),
+    fileUrls: (now) => new S3EvidenceFileUrls({ sign, bucket: EVIDENCE_BUCKET, ...(now && { now }) }),
     connectVerifier(table) {
       const document = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
       documents.push(document);
