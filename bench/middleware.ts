@@ -16,6 +16,7 @@ import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer
 import { freePort } from '../local/net.js';
 import { memoryPorts } from '../test/support/memory-ports.js';
 import { MemoryIdempotencyStore } from '../test/support/memory-idempotency-store.js';
+import { memoryVault } from '../test/support/memory-vault.js';
 import { percentile } from './stats.js';
 
 export interface LatencyPair {
@@ -55,6 +56,7 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
       cursors: createCursorSealer(async () => randomBytes(32)),
       // The session check as deployed, its state always cached (the table read is measured by bench/freshness.ts).
       sessions: createSessionFreshness({ states: { read: async () => ({}) } }),
+      vault: memoryVault(),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
     const eventFor = (method: string, url: string, body?: unknown): APIGatewayProxyEvent => {

@@ -40,6 +40,8 @@ export const AUDIT_KEY_PREFIX = 'AUDIT#';
 export const SYSTEM_KEY_PREFIX = 'SYSTEM#';
 /** Username reservations (functions/adapters/dynamo-items.ts `keys.username`). */
 export const USERNAME_KEY_PREFIX = 'USERNAME#';
+/** Personal-data keys of the vault (functions/adapters/dynamo-personal-data-vault.ts). */
+export const USERKEY_KEY_PREFIX = 'USERKEY#';
 
 /** How each route group touches the table. */
 /** `sessions`: only the user and organisation items every route group's session check reads. */
@@ -134,6 +136,8 @@ export class StatelessStack extends Stack {
       if (access === 'read-and-audit') {
         grantReadItems(fn.role, tableArn, tableKey);
         grantWritesUnderPrefix(fn.role, tableArn, tableKey, AUDIT_KEY_PREFIX, ['dynamodb:PutItem']);
+        // Its audit events are sealed with the caller's personal-data key, made on first use.
+        grantWritesUnderPrefix(fn.role, tableArn, tableKey, USERKEY_KEY_PREFIX, ['dynamodb:PutItem']);
       }
       // The manifest head and the archive batch ranges belong to the archive functions alone.
       denyItemsUnderPrefix(fn.role, tableArn, SYSTEM_KEY_PREFIX);

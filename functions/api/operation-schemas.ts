@@ -4,7 +4,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Operation } from '../core/permissions.js';
-import { AuditPage, ListAuditQuery } from '../schemas/audit.js';
+import { AuditPage, HistoryQuery, ListAuditQuery } from '../schemas/audit.js';
 import {
   AddVersionBody,
   AddVersionResult,
@@ -68,7 +68,7 @@ export const OPERATION_SCHEMAS = {
   fulfilItem: { path: ItemPath, body: FulfilBody, response: EvidenceRequest },
   reviewItem: { path: ItemPath, body: ReviewBody, response: EvidenceRequest },
   cancelRequest: { path: RequestPath, body: CancelBody, response: EvidenceRequest },
-  getRequestHistory: { path: RequestPath, query: PageQuery, response: AuditPage },
+  getRequestHistory: { path: RequestPath, query: HistoryQuery, response: AuditPage },
   createEvidence: { body: CreateEvidenceBody, response: CreateEvidenceResult, status: 201 },
   listEvidence: { query: ListEvidenceQuery, response: EvidencePage },
   getEvidence: { path: EvidencePath, response: Evidence },

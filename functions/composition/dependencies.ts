@@ -5,7 +5,7 @@
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
-import type { AuditLog, CommentRepository, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { AuditLog, CommentRepository, PersonalDataVault, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 import type { SessionFreshness } from '../middleware/session-freshness.js';
 
@@ -13,6 +13,8 @@ export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
   /** Refuses tokens issued before a change of their user or organisation, on every route group. */
   readonly sessions: SessionFreshness;
+  /** Seals the personal fields of audit events before they are stored. */
+  readonly vault: PersonalDataVault;
   readonly auditLog: AuditLog;
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
@@ -33,9 +35,9 @@ export interface AppDeps {
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
-export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
-export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
+export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier' | 'sessions'>;
-export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
+export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
   Pick<AppDeps, 'now' | 'signals'>;

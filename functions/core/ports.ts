@@ -268,3 +268,18 @@ export interface SessionState {
 export interface SessionStates {
   read(userId: string, orgId: string | undefined): Promise<SessionState>;
 }
+
+/**
+ * Personal data in audit events (the actor's username, source address and user agent) is
+ * sealed with a key of that actor before the event is stored, in the table and therefore
+ * in the archive; erasure destroys the key, and every copy becomes unreadable at once
+ * (crypto-shredding) while the events themselves stay whole and verifiable.
+ */
+export interface PersonalDataVault {
+  /** The event as stored: `actor.username`, `sourceIp` and `userAgent` sealed with the actor's key. */
+  seal(event: AuditEvent): Promise<AuditEvent>;
+  /** Events as answered: sealed fields opened; an erased actor's read as ERASED_USERNAME, without address or agent. */
+  reveal(events: readonly AuditEvent[]): Promise<AuditEvent[]>;
+  /** Drops what this container remembers of the user's key (called after the key is destroyed). */
+  forget(userId: string): void;
+}

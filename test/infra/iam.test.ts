@@ -128,11 +128,14 @@ describe('per-function least privilege', () => {
     expect(statements.flatMap(actionsOf).filter((a) => /^kms:/.test(a)).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
   });
 
-  it('the audit (reader) group reads, and writes only items whose key starts with AUDIT#', () => {
+  it('the audit (reader) group reads, and writes only its audit events (AUDIT#) and its callers\' personal-data keys (USERKEY#)', () => {
     const writes = statementsOf('Apiaudit').filter((s) => actionsOf(s).some((a) => /Put|Update|Write/.test(a) && a.startsWith('dynamodb:')));
-    expect(writes).toHaveLength(1);
-    expect(actionsOf(writes[0]!)).toEqual(['dynamodb:PutItem']);
-    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(writes).toHaveLength(2);
+    for (const write of writes) expect(actionsOf(write)).toEqual(['dynamodb:PutItem']);
+    expect(writes.map((w) => w.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USERKEY#*'] } },
+    ]);
     // Each grant matches a call in functions/adapters: GetCommand, QueryCommand, PutCommand.
     expect(new Set(dynamoActions('Apiaudit'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
   });

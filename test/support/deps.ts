@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LocalUserStore } from '../../functions/adapters/local-user-store.js';
 import { identityDirectory } from '../../functions/composition/directory.js';
-import { auditLog, commentRepository, directoryRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
+import { apiAuditLog, commentRepository, personalDataVault, directoryRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { demoStoreUsers } from '../../local/demo-users.js';
 import { createMailOutbox } from '../../local/mail-outbox.js';
 import { seedOrganisations, seedUsers } from '../../local/seed.js';
@@ -42,7 +42,8 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
   return {
     verifier: verifier(config),
     sessions: sessionFreshness(config),
-    auditLog: auditLog(config),
+    auditLog: apiAuditLog(config),
+    vault: personalDataVault(config),
     requests: requestRepository(config),
     evidence: evidenceRepository(config),
     organisations: organisationDirectory(config),

@@ -31,6 +31,7 @@ import type {
   IdentityDirectory,
   OrganisationRecord,
   Page,
+  PersonalDataVault,
   RequestRepository,
   StoredUser,
   UserRecord,
@@ -48,6 +49,8 @@ export interface DirectoryDeps {
   readonly directory: DirectoryRepository;
   readonly identities: IdentityDirectory;
   readonly signals?: PrivilegedChangeSignal;
+  /** Told when a user's personal-data key was destroyed, so this container forgets it at once. */
+  readonly vault?: Pick<PersonalDataVault, 'forget'>;
 }
 
 export interface ExportDeps extends DirectoryDeps {
@@ -387,6 +390,7 @@ export async function eraseUser(deps: DirectoryDeps, ctx: UseCaseContext, input:
     const next: UserRecord = { ...user, username: pseudonym, email: `${pseudonym}@erased.invalid`, status: 'DISABLED', updatedAt: at, revokedAt: at, erasedAt: at };
     await deps.identities.remove(user);
     await ctx.audit.commit({ erased: true, status: { from: user.status, to: 'DISABLED' } }, (event) => deps.directory.eraseUser(next, revision, user.username, event));
+    deps.vault?.forget(userId);
     return { userId, erasedAt: at };
   });
 }

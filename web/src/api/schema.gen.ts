@@ -607,6 +607,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          "actorId"?: string;
+          "actorUsername"?: string;
           "limit"?: string;
           "cursor"?: string;
         };
@@ -1129,6 +1131,7 @@ export interface paths {
           "from"?: string;
           "to"?: string;
           "actorId"?: string;
+          "actorUsername"?: string;
           "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable" | "organisation.list" | "organisation.read" | "organisation.create" | "organisation.suspend" | "user.list" | "user.create" | "user.change-role" | "user.disable" | "user.enable" | "user.data-export" | "user.erase";
           "resourceType"?: "request" | "evidence" | "audit" | "system" | "notification" | "webhook" | "organisation" | "user";
           "resourceId"?: string;
@@ -2144,6 +2147,7 @@ export interface components {
         "userId": string;
         "role": string;
         "orgId"?: string;
+        "username"?: string;
       };
       "resource": {
         "type": "request" | "evidence" | "audit" | "system" | "notification" | "webhook" | "organisation" | "user";
