@@ -4,10 +4,12 @@
  * alarms, dashboard and the Athena / Glue definitions.
  */
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,7 +27,7 @@ import { BackupJobs } from './backup-jobs.js';
 import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
-import { Monitoring } from './monitoring.js';
+import { METRIC_NAMESPACE, Monitoring, PRIVILEGED_ROLE_FILTER_PATTERN } from './monitoring.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -287,6 +289,21 @@ export class StatelessStack extends Stack {
       exporterLogGroup: this.exporter.logGroup,
       exportFailures: this.exportFailures,
     });
+
+    // Any change of an admin's or auditor's role alarms at once (one line per change in the directory's log).
+    const privilegedChanges = new logs.MetricFilter(this, 'PrivilegedRoleChanges', {
+      logGroup: apiFunctions.directory.logGroup,
+      filterPattern: PRIVILEGED_ROLE_FILTER_PATTERN,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'PrivilegedRoleChanges',
+      metricValue: '1',
+    });
+    this.monitoring.addAlarm(
+      'PrivilegedRoleChange',
+      'An admin\'s or auditor\'s role changed, or an admin or auditor was created: check the user.change-role / user.create audit events',
+      privilegedChanges.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+      { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING },
+    );
 
     this.analytics = new Analytics(this, 'Analytics', {
       settings,

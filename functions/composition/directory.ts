@@ -8,7 +8,7 @@ import { CognitoIdentityDirectory } from '../adapters/cognito-identity-directory
 import { LocalIdentityDirectory } from '../adapters/local-user-store.js';
 import type { Configuration } from '../config/configuration.js';
 import type { IdentityDirectory } from '../core/ports.js';
-import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
+import { PRIVILEGED_ROLE_EVENT, type PrivilegedChangeSignal } from '../core/use-cases/directory.js';
 import { logger } from '../observability/logger.js';
 import type { DirectoryDeps } from './dependencies.js';
 import { clientBase, perConfiguration } from './root.js';
@@ -23,12 +23,13 @@ export const identityDirectory = /* @__PURE__ */ perConfiguration((config: Confi
 });
 
 /**
- * One WARN line per change of an admin's or auditor's role: the metric filter behind the
- * privileged-role alarm (lib/monitoring.ts) matches `privileged role changed`.
+ * One WARN line per change of an admin's or auditor's role (and per new admin or auditor):
+ * the metric filter behind the privileged-role alarm (lib/monitoring.ts) matches its
+ * `directory.event`.
  */
 export const PRIVILEGED_ROLE_SIGNAL: PrivilegedChangeSignal = {
   privilegedRoleChanged(change) {
-    logger.warn('privileged role changed', { directory: { event: 'privileged-role-changed', ...change } });
+    logger.warn('privileged role changed', { directory: { event: PRIVILEGED_ROLE_EVENT, ...change } });
   },
 };
 

@@ -62,10 +62,20 @@ describe('alarms', () => {
     ['TableExportErrors', 'Errors'],
     ['BackupDrillErrors', 'Errors'],
     ['BackupJobFailureQueueDepth', 'ApproximateNumberOfMessagesVisible'],
+    ['PrivilegedRoleChange', 'PrivilegedRoleChanges'],
   ])('has the %s alarm on %s', (name, metric) => {
     const alarm = alarms().find((a) => a.id.startsWith(`Monitoring${name}`));
     expect(alarm, name).toBeDefined();
     expect(alarm!.MetricName).toBe(metric);
+  });
+
+  it('alarms on the first change of an admin\'s or auditor\'s role, counted from the directory function\'s log', () => {
+    const filter = Object.values(stateless.findResources('AWS::Logs::MetricFilter')).find((f) => f.Properties.MetricTransformations[0].MetricName === 'PrivilegedRoleChanges')!;
+    expect(filter.Properties.FilterPattern).toBe('{ $.directory.event = "privileged-role-changed" }');
+    expect(JSON.stringify(filter.Properties.LogGroupName)).toMatch(/Apidirectory/);
+    const alarm = alarms().find((a) => a.id.startsWith('MonitoringPrivilegedRoleChange'))!;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300, TreatMissingData: 'notBreaching' });
+    expect(alarm.AlarmActions).toHaveLength(1);
   });
 
   it('alarms on throttles (Lambda and WAF rate rules)', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LocalUserStore } from '../../functions/adapters/local-user-store.js';
-import { identityDirectory } from '../../functions/composition/directory.js';
+import { identityDirectory, PRIVILEGED_ROLE_SIGNAL } from '../../functions/composition/directory.js';
 import { apiAuditLog, commentRepository, personalDataVault, directoryRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { demoStoreUsers } from '../../local/demo-users.js';
 import { createMailOutbox } from '../../local/mail-outbox.js';
@@ -49,6 +49,7 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
     organisations: organisationDirectory(config),
     directory: directoryRepository(config),
     identities: identityDirectory(config),
+    signals: PRIVILEGED_ROLE_SIGNAL,
     comments: commentRepository(config),
     idempotency: idempotencyStore(config),
     cursors: cursorSealer(config),

@@ -40,6 +40,9 @@ import type { UseCaseContext, UseCaseInput } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
 import { pageOf } from './requests.js';
 
+/** The log event of a privileged role change, which the alarm's metric filter matches (lib/monitoring.ts). */
+export const PRIVILEGED_ROLE_EVENT = 'privileged-role-changed';
+
 /** Told of every change of an admin's or an auditor's role (the alarm's source). */
 export interface PrivilegedChangeSignal {
   privilegedRoleChanged(change: { readonly userId: string; readonly from: Role; readonly to: Role; readonly by: string; readonly correlationId?: string }): void;
