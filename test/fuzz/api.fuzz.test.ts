@@ -243,7 +243,7 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'A
 const contentType = fc.oneof({ weight: 4, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, null) }, { weight: 1, arbitrary: hostileString.filter((v) => /^[\x20-\x7e]*$/.test(v)) });
 const isJsonType = (type: string | null) => type !== null && /^application\/json[ \t]*(;.*)?$/i.test(type.trim());
 
-const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome', 'dueBefore', 'overdue', 'kind', 'q', 'orgId', 'role'];
+const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome', 'dueBefore', 'overdue', 'kind', 'q', 'orgId', 'role', 'actorUsername'];
 const queryValue = fc.oneof(
   fc.constantFrom('1', '0', '100', '101', '-1', '+3', '0x10', ' 5', '5e0', '05', '1.5', 'true', 'false', '2026-12-31', '2019-02-29', 'OPEN', 'CANCELLED', 'SUCCESS', 'request', 'request.create', 'audit-report', '2026-11-22T10:00:00.000Z', '2026-11-22T12:00:00+02:00', 'eyJwayI6IlgifQ', ''),
   hostileString,

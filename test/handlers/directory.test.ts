@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityDirectory } from '../../functions/core/ports.js';
 import { identityDirectory } from '../../functions/composition/directory.js';
 import type { MailOutbox } from '../../local/mail-outbox.js';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../functions/composition/table.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -175,3 +177,69 @@ describe('users', () => {
     expect((await api.call('POST', `/v1/users/${other.userId}/change-role`, { as: 'admin1', body: { role: 'auditor' } })).status).toBe(200);
   });
 });
+
+describe('privacy requests', () => {
+  it('exports a user\'s own data to them (another user\'s is 404) and anyone\'s to an admin', async () => {
+    const me = (await api.call('GET', '/v1/me', { as: 'buyer1' })).body.userId as string;
+    await api.call('POST', '/v1/requests', { as: 'buyer1', body: { factoryId: 'F001', title: 'Mine', items: [{ docType: 'certificate' }] } });
+    const own = await api.call('GET', `/v1/users/${me}/data-export`, { as: 'buyer1' });
+    expect(own.status).toBe(200);
+    expect(own.body.profile).toMatchObject({ userId: me, username: 'buyer1', email: 'buyer1@example.com', role: 'buyer', orgId: 'B001' });
+    expect(own.body.requests.length).toBeGreaterThan(0);
+    expect(own.body.requests.every((r: { createdBy: string }) => r.createdBy === me)).toBe(true);
+    expect(own.body.auditEvents.length).toBeGreaterThan(0);
+    expect(own.body.auditEvents.every((e: { actor: { userId: string; username: string } }) => e.actor.userId === me && e.actor.username === 'buyer1')).toBe(true);
+    const other = (await api.call('GET', '/v1/me', { as: 'buyer2' })).body.userId as string;
+    expect((await api.call('GET', `/v1/users/${other}/data-export`, { as: 'buyer1' })).status).toBe(404);
+    expect((await api.call('GET', `/v1/users/${other}/data-export`, { as: 'admin1' })).body.profile.username).toBe('buyer2');
+  });
+
+  it('erases: identity gone, record pseudonymised, username freed, key destroyed; the events stay, unlinkable', async () => {
+    const user = await newUser('factory', 'F001');
+    const token = await api.tokens.issuer.accessToken({ username: user.username, group: 'factory', orgId: 'F001', userId: user.userId });
+    expect((await api.call('GET', '/v1/evidence', { token })).status).toBe(200);
+    const erased = await api.call('POST', `/v1/users/${user.userId}/erase`, { as: 'admin1' });
+    expect(erased.status).toBe(200);
+    expect(erased.body).toEqual({ userId: user.userId, erasedAt: expect.any(String) });
+
+    const items = await scanTable();
+    const record = items.find((i) => i.pk === `USER#${user.userId}`)!;
+    expect(record).toMatchObject({ status: 'DISABLED', role: 'factory', orgId: 'F001', erasedAt: erased.body.erasedAt });
+    expect(record.username).toMatch(/^erased-[0-9a-f]{16}$/);
+    expect(record.email).toBe(`${record.username}@erased.invalid`);
+    expect(items.some((i) => i.pk === `USERNAME#${user.username}`)).toBe(false);
+    const key = items.find((i) => i.pk === `USERKEY#${user.userId}`)!;
+    expect(key.key).toBeUndefined();
+    expect(key.destroyedAt).toBe(erased.body.erasedAt);
+    expect(await api.config.userStore!.find(user.username)).toBeUndefined();
+    // Nothing in the table names the person any more.
+    expect(JSON.stringify(items)).not.toContain(user.username);
+
+    const theirs = (await api.auditEvents()).filter((e) => e.actor.userId === user.userId);
+    expect(theirs.length).toBeGreaterThan(0);
+    const answered = (await api.call('GET', `/v1/audit?actorId=${user.userId}&limit=100`, { as: 'auditor1' })).body.items;
+    expect(answered.length).toBe(theirs.length);
+    for (const e of answered) expect(e.actor).toEqual({ userId: user.userId, role: 'factory', orgId: 'F001', username: '(erased)' });
+    expect((await api.call('GET', `/v1/audit?actorUsername=${user.username}`, { as: 'auditor1' })).body.items).toEqual([]);
+
+    const again = await api.call('POST', `/v1/users/${user.userId}/erase`, { as: 'admin1' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('user-erased');
+    expect((await api.call('POST', `/v1/users/${user.userId}/enable`, { as: 'admin1', body: {} })).body.code).toBe('user-erased');
+    // The name is free again, for someone else.
+    const reuse = await api.call('POST', '/v1/users', { as: 'admin1', body: { username: user.username, email: 'new@example.com', role: 'buyer', orgId: 'B001' } });
+    expect(reuse.status).toBe(201);
+    expect(reuse.body.userId).not.toBe(user.userId);
+  });
+});
+
+async function scanTable(): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient(api.config).send(new ScanCommand({ TableName: api.table.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
