@@ -25,11 +25,3 @@ export function revealingAuditLog(log: AuditLog, vault: PersonalDataVault): Audi
   };
 }
 
-/** The personal fields of an event, as [path, value] pairs present on it. */
-export function personalFields(event: AuditEvent): Array<['username' | 'sourceIp' | 'userAgent', string]> {
-  const fields: Array<['username' | 'sourceIp' | 'userAgent', string]> = [];
-  if (event.actor.username !== undefined) fields.push(['username', event.actor.username]);
-  if (event.sourceIp !== undefined) fields.push(['sourceIp', event.sourceIp]);
-  if (event.userAgent !== undefined) fields.push(['userAgent', event.userAgent]);
-  return fields;
-}
