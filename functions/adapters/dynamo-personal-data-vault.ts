@@ -3,7 +3,8 @@
  * (`USERKEY#<userId>` / `KEY`, never archived, never exported to the archive), made on the
  * user's first audited call; erasure replaces it with a tombstone. Values are sealed with
  * AES-256-GCM, a random 96-bit IV each, the user id as associated data, so equal values
- * never seal alike and a sealed value cannot be moved to another user.
+ * never seal alike and a sealed value cannot be moved to another user; plaintexts are padded
+ * to 32-byte blocks, so the length of a name or an address shows only coarsely.
  * Keys are remembered per container for at most `cacheMs` (60 s): an erasure reaches every
  * container within that time.
  */
@@ -22,11 +23,16 @@ const TAG_BYTES = 16;
 /** A user's key, or `destroyed` after erasure. */
 type KeyState = Buffer | 'destroyed';
 
+/** Plaintexts are padded with NULs to a multiple of this, so a sealed value hardly tells its length. */
+const PAD_BYTES = 32;
+
 export function sealValue(key: Buffer, userId: string, value: string): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(userId, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  const plain = Buffer.from(value, 'utf8');
+  const padded = Buffer.concat([plain, Buffer.alloc(PAD_BYTES * Math.max(1, Math.ceil(plain.length / PAD_BYTES)) - plain.length)]);
+  const ciphertext = Buffer.concat([cipher.update(padded), cipher.final()]);
   return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
 }
 
@@ -38,7 +44,8 @@ export function openValue(key: Buffer, userId: string, sealed: string): string |
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(userId, 'utf8'));
     decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    // Text fields never hold NUL (control characters are refused, HTTP headers cannot carry it): the padding strips cleanly.
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8').replace(/\0+$/, '');
   } catch {
     return undefined;
   }

@@ -30,6 +30,10 @@ describe('sealed values', () => {
     expect(openValue(key, 'u-2', sealed)).toBeUndefined();
     expect(openValue(randomBytes(32), 'u-1', sealed)).toBeUndefined();
     expect(sealValue(key, 'u-1', 'erin')).not.toBe(sealed);
+    // Padded to 32-byte blocks: a 4- and a 30-character name seal to the same length.
+    expect(sealValue(key, 'u-1', 'x'.repeat(30)).length).toBe(sealed.length);
+    expect(openValue(key, 'u-1', sealValue(key, 'u-1', 'x'.repeat(33)))).toBe('x'.repeat(33));
+    expect(openValue(key, 'u-1', sealValue(key, 'u-1', ''))).toBe('');
     const altered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
     expect(openValue(key, 'u-1', altered)).toBeUndefined();
   });
