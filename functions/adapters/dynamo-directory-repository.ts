@@ -13,6 +13,7 @@ import type {
   OrganisationRecord,
   Page,
   PageRequest,
+  RevisionGuard,
   StoredUser,
   UserListFilter,
   UserRecord,
@@ -137,18 +138,33 @@ export class DynamoDirectoryRepository implements DirectoryRepository, Organisat
     }
   }
 
-  async updateUser(next: UserRecord, expectedRevision: number, audit: AuditEvent): Promise<void> {
-    await this.write([this.userPut(next, expectedRevision), auditPut(audit, this.settings)]);
+  async updateUser(next: UserRecord, expectedRevision: number, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void> {
+    await this.write([this.userPut(next, expectedRevision), auditPut(audit, this.settings), ...this.guard(unchanged)]);
   }
 
-  async eraseUser(next: UserRecord, expectedRevision: number, previousUsername: string, audit: AuditEvent): Promise<void> {
+  async eraseUser(next: UserRecord, expectedRevision: number, previousUsername: string, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void> {
     await this.write([
+      ...this.guard(unchanged),
       this.userPut(next, expectedRevision),
       { Delete: { TableName: this.settings.tableName, Key: keys.username(previousUsername) } },
       // The key is replaced by a tombstone, so no later write can make a new one for this user.
       { Put: { TableName: this.settings.tableName, Item: { ...keys.userKey(next.userId), entity: 'user-key', userId: next.userId, destroyedAt: next.erasedAt } } },
       auditPut(audit, this.settings),
     ]);
+  }
+
+  private guard(unchanged: RevisionGuard | undefined) {
+    if (!unchanged) return [];
+    return [
+      {
+        ConditionCheck: {
+          TableName: this.settings.tableName,
+          Key: keys.user(unchanged.userId),
+          ConditionExpression: 'revision = :guarded',
+          ExpressionAttributeValues: { ':guarded': unchanged.revision },
+        },
+      },
+    ];
   }
 
   private userPut(next: UserRecord, expectedRevision: number) {

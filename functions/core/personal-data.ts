@@ -2,7 +2,6 @@
  * What sealing means for the rest of the core: which fields of an audit event are personal,
  * how a sealed value is recognised, and an AuditLog whose reads come back revealed.
  */
-import type { AuditEvent } from '../schemas/audit.js';
 import type { AuditLog, PersonalDataVault } from './ports.js';
 
 /** Every sealed value starts so; the rest is base64url(iv ‖ tag ‖ ciphertext) of AES-256-GCM. */

@@ -202,6 +202,12 @@ export interface UserListFilter {
   readonly role?: Role | undefined;
 }
 
+/** Another user record that must not have changed for a write to go through. */
+export interface RevisionGuard {
+  readonly userId: string;
+  readonly revision: number;
+}
+
 /** The directory's records in the table: organisations, users, and the username index. */
 export interface DirectoryRepository {
   getOrganisation(orgId: string): Promise<OrganisationRecord | undefined>;
@@ -215,13 +221,17 @@ export interface DirectoryRepository {
   listUsers(filter: UserListFilter, page: PageRequest): Promise<Page<UserRecord>>;
   /** Stores the user and reserves the username, with the audit event. @throws ConflictError `username-taken`. */
   createUser(user: UserRecord, audit: AuditEvent): Promise<void>;
-  /** Replaces the user if its revision is still `expectedRevision`. @throws ConcurrentUpdateError. */
-  updateUser(next: UserRecord, expectedRevision: number, audit: AuditEvent): Promise<void>;
+  /**
+   * Replaces the user if its revision is still `expectedRevision` (and, with `unchanged`, only
+   * if that other user's record is still at its revision: the acting admin, so two admins
+   * removing each other at once cannot both succeed). @throws ConcurrentUpdateError.
+   */
+  updateUser(next: UserRecord, expectedRevision: number, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void>;
   /**
    * Replaces the user with its erased self, frees the username and destroys the user's
    * personal-data key, with the audit event, in one transaction.
    */
-  eraseUser(next: UserRecord, expectedRevision: number, previousUsername: string, audit: AuditEvent): Promise<void>;
+  eraseUser(next: UserRecord, expectedRevision: number, previousUsername: string, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void>;
 }
 
 /** Names one identity: Cognito addresses it by `sub`, the local user store by username. */

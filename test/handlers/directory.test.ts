@@ -176,6 +176,26 @@ describe('users', () => {
     }
     expect((await api.call('POST', `/v1/users/${other.userId}/change-role`, { as: 'admin1', body: { role: 'auditor' } })).status).toBe(200);
   });
+
+  it('never lets two admins who demote each other at once both succeed', async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await newUser('admin');
+      const b = await newUser('admin');
+      const tokenOf = (u: { userId: string; username: string }) => api.tokens.issuer.accessToken({ username: u.username, group: 'admin', userId: u.userId });
+      const [ta, tb] = await Promise.all([tokenOf(a), tokenOf(b)]);
+      const answers = await Promise.all([
+        api.call('POST', `/v1/users/${b.userId}/change-role`, { token: ta, body: { role: 'auditor' } }),
+        api.call('POST', `/v1/users/${a.userId}/change-role`, { token: tb, body: { role: 'auditor' } }),
+      ]);
+      const statuses = answers.map((x) => x.status).sort();
+      // One wins; the other is refused: 403 (no longer an admin), or 401 once its session is seen revoked.
+      expect(statuses, JSON.stringify(answers.map((x) => x.body))).not.toEqual([200, 200]);
+      const records = await Promise.all([a, b].map(async (u) => (await api.call('GET', `/v1/users/${u.userId}/data-export`, { as: 'admin1' })).body.profile.role));
+      expect(records).toContain('admin');
+      const identities = await Promise.all([a, b].map(async (u) => (await api.config.userStore!.find(u.username))!.group));
+      expect(identities).toEqual(records);
+    }
+  });
 });
 
 describe('privacy requests', () => {

@@ -20,7 +20,7 @@ import type {
 import type { AuditEvent } from '../../schemas/audit.js';
 import type { EvidenceRequest } from '../../schemas/requests.js';
 import { authorize } from '../access.js';
-import { ConflictError, HiddenNotFoundError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, HiddenNotFoundError, NotFoundError, ValidationError } from '../errors.js';
 import { newOrganisationId, newPseudonym } from '../ids.js';
 import type { Role } from '../permissions.js';
 import type {
@@ -33,6 +33,7 @@ import type {
   Page,
   PersonalDataVault,
   RequestRepository,
+  RevisionGuard,
   StoredUser,
   UserRecord,
 } from '../ports.js';
@@ -246,17 +247,27 @@ function refuseSelf(ctx: UseCaseContext, userId: string, what: string): void {
   if (userId === ctx.principal.userId) throw new ConflictError('self-change-forbidden', `An admin cannot ${what} themselves`);
 }
 
-/** An ACTIVE admin losing that standing must leave another active admin behind. */
-async function keepAnAdmin(deps: DirectoryDeps, user: UserRecord): Promise<void> {
-  if (user.role !== 'admin' || user.status !== 'ACTIVE') return;
+/**
+ * An ACTIVE admin losing that standing must leave another active admin behind. Answers the
+ * acting admin's record revision as a guard for the write: two admins removing each other at
+ * once both count two admins, but only the first transaction finds the other's record unchanged.
+ */
+async function keepAnAdmin(deps: DirectoryDeps, ctx: UseCaseContext, user: UserRecord): Promise<RevisionGuard | undefined> {
+  if (user.role !== 'admin' || user.status !== 'ACTIVE') return undefined;
   if ((await deps.identities.activeAdminCount()) <= 1) throw new ConflictError('last-admin', 'The last active admin cannot be removed');
+  const actor = await deps.directory.getUser(ctx.principal.userId);
+  if (!actor) return undefined; // an admin the directory never recorded (the pool's first one)
+  // Demoted or disabled a moment ago (before the session cache noticed): no longer an admin.
+  if (actor.user.role !== 'admin' || actor.user.status !== 'ACTIVE') throw new ForbiddenError('role-forbidden', 'The caller is no longer an active admin');
+  return { userId: actor.user.userId, revision: actor.revision };
 }
 
 /**
  * 1. Admins only, never on themselves (409); the last active admin keeps the role (409).
  * 2. The new role's organisation rule (checkOrganisationFor).
- * 3. The identity moves group (and org attribute) and is signed out everywhere; the record
- *    gets the new role and `revokedAt`, so every older token is refused within 60 s.
+ * 3. The record gets the new role and `revokedAt` (every older token is refused within 60 s),
+ *    guarded against a concurrent removal of the acting admin; then the identity moves group
+ *    (and org attribute) and is signed out everywhere.
  */
 export async function changeUserRole(deps: DirectoryDeps, ctx: UseCaseContext, input: UseCaseInput<UserIds, undefined, ChangeRoleBody>): Promise<User> {
   authorize(ctx.principal, 'changeUserRole');
@@ -265,16 +276,17 @@ export async function changeUserRole(deps: DirectoryDeps, ctx: UseCaseContext, i
   const { body } = input;
   return withOptimisticRetry(async () => {
     const { user, revision } = await loadUser(deps, userId);
-    if (body.role !== 'admin') await keepAnAdmin(deps, user);
+    const guard = body.role !== 'admin' ? await keepAnAdmin(deps, ctx, user) : undefined;
     await checkOrganisationFor(deps, body.role, body.orgId);
     const at = ctx.now().toISOString();
     const next: UserRecord = withOrg({ ...user, role: body.role, updatedAt: at, revokedAt: at }, body.orgId);
-    await deps.identities.changeRole(user, { from: user.role, to: body.role, orgId: body.orgId });
-    await deps.identities.signOut(user);
     await ctx.audit.commit(
       { role: { from: user.role, to: next.role }, orgId: { from: user.orgId ?? null, to: next.orgId ?? null } },
-      (event) => deps.directory.updateUser(next, revision, event),
+      (event) => deps.directory.updateUser(next, revision, event, guard),
     );
+    // The table decides (a lost race changes nothing anywhere); the identity follows it.
+    await deps.identities.changeRole(user, { from: user.role, to: body.role, orgId: body.orgId });
+    await deps.identities.signOut(user);
     if (PRIVILEGED.includes(user.role) || PRIVILEGED.includes(next.role)) {
       deps.signals?.privilegedRoleChanged({ userId, from: user.role, to: next.role, by: ctx.principal.userId });
     }
@@ -306,15 +318,15 @@ export async function setUserEnabled(
     const { user, revision } = await loadUser(deps, userId);
     const status = enable ? 'ACTIVE' : 'DISABLED';
     if (user.status === status) return fullUser(user);
-    if (!enable) await keepAnAdmin(deps, user);
+    const guard = enable ? undefined : await keepAnAdmin(deps, ctx, user);
     const at = ctx.now().toISOString();
     const next: UserRecord = { ...user, status, updatedAt: at, ...(!enable && { revokedAt: at }) };
-    await deps.identities.setEnabled(user, enable);
-    if (!enable) await deps.identities.signOut(user);
     await ctx.audit.commit(
       { status: { from: user.status, to: status }, ...(input.body.reason !== undefined && { reason: input.body.reason }) },
-      (event) => deps.directory.updateUser(next, revision, event),
+      (event) => deps.directory.updateUser(next, revision, event, guard),
     );
+    await deps.identities.setEnabled(user, enable);
+    if (!enable) await deps.identities.signOut(user);
     return fullUser(next);
   });
 }
@@ -375,11 +387,11 @@ function withoutFileId<F extends { fileId: string }>(file: F): Omit<F, 'fileId'>
 
 /**
  * 1. Admins only, never themselves, never the last active admin (409); an erased user is 409.
- * 2. The sign-in identity is deleted.
- * 3. One transaction: the record keeps its id, role and org but its name and e-mail become a
+ * 2. One transaction: the record keeps its id, role and org but its name and e-mail become a
  *    pseudonym; the username is freed; the user's personal-data key is destroyed, so every
  *    sealed name, e-mail and address in the table's and the archive's audit records of the
  *    user becomes unrecoverable (crypto-shredding) while the records themselves stay whole.
+ * 3. The sign-in identity is deleted.
  */
 export async function eraseUser(deps: DirectoryDeps, ctx: UseCaseContext, input: UseCaseInput<UserIds>): Promise<EraseResult> {
   authorize(ctx.principal, 'eraseUser');
@@ -387,12 +399,12 @@ export async function eraseUser(deps: DirectoryDeps, ctx: UseCaseContext, input:
   refuseSelf(ctx, userId, 'erase');
   return withOptimisticRetry(async () => {
     const { user, revision } = await loadUser(deps, userId);
-    await keepAnAdmin(deps, user);
+    const guard = await keepAnAdmin(deps, ctx, user);
     const at = ctx.now().toISOString();
     const pseudonym = newPseudonym();
     const next: UserRecord = { ...user, username: pseudonym, email: `${pseudonym}@erased.invalid`, status: 'DISABLED', updatedAt: at, revokedAt: at, erasedAt: at };
+    await ctx.audit.commit({ erased: true, status: { from: user.status, to: 'DISABLED' } }, (event) => deps.directory.eraseUser(next, revision, user.username, event, guard));
     await deps.identities.remove(user);
-    await ctx.audit.commit({ erased: true, status: { from: user.status, to: 'DISABLED' } }, (event) => deps.directory.eraseUser(next, revision, user.username, event));
     deps.vault?.forget(userId);
     return { userId, erasedAt: at };
   });
