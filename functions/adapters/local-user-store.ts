@@ -156,8 +156,9 @@ export class LocalIdentityDirectory implements IdentityDirectory {
     await this.modify(username, (u) => ({ ...u, signedOutAt: Math.floor(Date.now() / 1000) }));
   }
 
-  async remove({ username }: IdentityRef): Promise<void> {
-    await this.store.update((users) => ({ users: users.filter((u) => u.username !== username), result: undefined }));
+  /** By id: a compensation after a lost race must never remove the identity that won the name. */
+  async remove({ userId }: IdentityRef): Promise<void> {
+    await this.store.update((users) => ({ users: users.filter((u) => u.userId !== userId), result: undefined }));
   }
 
   async activeAdminCount(): Promise<number> {
