@@ -198,6 +198,27 @@ describe('users', () => {
   });
 });
 
+describe('readable audit', () => {
+  it('names every actor by username and finds their events by actorUsername, in the audit read and in a history', async () => {
+    const created = await api.call('POST', '/v1/requests', { as: 'buyer1', body: { factoryId: 'F001', title: 'Readable', items: [{ docType: 'certificate' }] } });
+    await api.call('GET', `/v1/requests/${created.body.requestId}`, { as: 'factory1' });
+    const factory1 = (await api.call('GET', '/v1/me', { as: 'factory1' })).body.userId as string;
+    const byName = await api.call('GET', '/v1/audit?actorUsername=factory1&limit=100', { as: 'auditor1' });
+    expect(byName.status).toBe(200);
+    expect(byName.body.items.length).toBeGreaterThan(0);
+    expect(byName.body.items.every((e: { actor: { userId: string; username: string } }) => e.actor.userId === factory1 && e.actor.username === 'factory1')).toBe(true);
+    expect((await api.call('GET', `/v1/audit?actorUsername=factory1&actorId=${factory1}&limit=1`, { as: 'auditor1' })).body.items).toHaveLength(1);
+    expect((await api.call('GET', '/v1/audit?actorUsername=factory1&actorId=someone-else', { as: 'auditor1' })).body.items).toEqual([]);
+    expect((await api.call('GET', '/v1/audit?actorUsername=nobody-here', { as: 'auditor1' })).body.items).toEqual([]);
+    const history = await api.call('GET', `/v1/requests/${created.body.requestId}/history?actorUsername=buyer1`, { as: 'factory1' });
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((e: { action: string; actor: { username: string } }) => [e.action, e.actor.username])).toEqual([['request.create', 'buyer1']]);
+    // In the table the name is sealed.
+    const stored = (await api.auditEvents()).find((e) => e.correlationId === created.requestId)!;
+    expect(stored.actor.username).toMatch(/^sealed:v1:/);
+  });
+});
+
 describe('privacy requests', () => {
   it('exports a user\'s own data to them (another user\'s is 404) and anyone\'s to an admin', async () => {
     const me = (await api.call('GET', '/v1/me', { as: 'buyer1' })).body.userId as string;
