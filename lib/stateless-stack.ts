@@ -28,6 +28,7 @@ import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
 import { METRIC_NAMESPACE, Monitoring, PRIVILEGED_ROLE_FILTER_PATTERN } from './monitoring.js';
+import { Notifications } from './notifications.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -52,6 +53,7 @@ const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' 
   evidence: 'read-write',
   audit: 'read-and-audit',
   public: 'sessions',
+  notifications: 'read-write',
   directory: 'read-write',
 };
 
@@ -86,6 +88,8 @@ export class StatelessStack extends Stack {
   readonly auditor: AuditorRole;
   /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
   readonly fileVerifier: EvidenceFileVerifier;
+  /** The notifier, webhook deliveries, SES and the reminder schedule. */
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -152,14 +156,14 @@ export class StatelessStack extends Stack {
     );
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
+    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi6); the ARN prefix is this table\'s.';
     // Erasure frees the username: its reservation (whose key is the name itself) is the one item any API function deletes.
     grantWritesUnderPrefix(apiFunctions.directory.role, tableArn, tableKey, USERNAME_KEY_PREFIX, ['dynamodb:DeleteItem']);
     // The directory administers identities in this user pool only (no pool-wide or account-wide Cognito rights).
     apiFunctions.directory.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'AdministerUsers', actions: [...DIRECTORY_COGNITO_ACTIONS], resources: [pool.userPool.userPoolArn] }),
     );
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.directory]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications, apiFunctions.directory]) acknowledge(fn, tableIndexes, INDEX_REASON);
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
@@ -272,9 +276,11 @@ export class StatelessStack extends Stack {
         evidence: apiFunctions.evidence.function,
         audit: apiFunctions.audit.function,
         public: apiFunctions.public.function,
+        notifications: apiFunctions.notifications.function,
         directory: apiFunctions.directory.function,
       },
       logKey: opsKey,
+      consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -346,6 +352,16 @@ export class StatelessStack extends Stack {
       auditTtlDays: settings.auditTtlDays,
       opsKey,
       alarmTopic: this.monitoring.topic,
+    });
+
+    this.notifications = new Notifications(this, 'Notifications', {
+      settings,
+      table,
+      tableArn,
+      tableKey,
+      opsKey,
+      addAlarm,
+      tableIndexesFinding: tableIndexes,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });

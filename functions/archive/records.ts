@@ -38,10 +38,12 @@ export class ArchiveRecordError extends IntegrityError {
 /** Item attributes that are storage keys, not data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'ttl']);
 /**
- * Never archived: bookkeeping, idempotency answers, username reservations (the key is the
- * name) and personal-data keys (archiving a key would defeat its destruction at erasure).
+ * Not archived: bookkeeping (SYSTEM#, IDEMPOTENCY#); the notification side (inboxes,
+ * webhooks with their signing secrets and delivery logs, job markers): none is a business
+ * record, and a secret must never reach write-once storage; username reservations (the key
+ * is the name) and personal-data keys (archiving a key would defeat its destruction at erasure).
  */
-const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#', 'USERNAME#', 'USERKEY#'];
+const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#', 'INBOX#', 'WEBHOOK#', 'EVENT#', 'USERNAME#', 'USERKEY#'];
 /**
  * Personal attributes, removed at any depth from archived entity images: the Object-Lock
  * archive cannot forget, so it never learns a name or an address (a user's or a comment

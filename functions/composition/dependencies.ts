@@ -7,6 +7,8 @@ import type { IdempotencyStore } from '../core/idempotency.js';
 import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
 import type { AuditLog, CommentRepository, PersonalDataVault, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
+import type { HostResolver, Inbox, WebhookRepository } from '../core/notification-ports.js';
+import type { UrlPolicy } from '../core/webhook-url.js';
 import type { SessionFreshness } from '../middleware/session-freshness.js';
 
 export interface AppDeps {
@@ -39,5 +41,14 @@ export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'au
 export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier' | 'sessions'>;
+
+/** The notifications route group: inboxes and webhooks. */
+export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors'> &
+  Pick<AppDeps, 'now'> & {
+    readonly inbox: Inbox;
+    readonly webhooks: WebhookRepository;
+    readonly resolveHost: HostResolver;
+    readonly urlPolicy: UrlPolicy;
+  };
 export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
   Pick<AppDeps, 'now' | 'signals'>;

@@ -33,6 +33,12 @@ export const OPERATIONS = [
   'getMe',
   'createComment',
   'listComments',
+  'listNotifications',
+  'readNotification',
+  'createWebhook',
+  'listWebhooks',
+  'disableWebhook',
+  'listWebhookDeliveries',
   'listOrganisations',
   'getOrganisation',
   'createOrganisation',
@@ -68,6 +74,13 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
   createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
   listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  /** Every user has an inbox of their own: `own` is the recipient alone. The auditor stays read-only (and, in no organisation, is notified of nothing). */
+  listNotifications: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'own' },
+  readNotification: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'own' },
+  createWebhook: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
+  listWebhooks: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  disableWebhook: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  listWebhookDeliveries: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
   // The directory: `own` is the caller's own organisation (and, for organisations, every
   // factory, with its public fields only); a data export's `own` is the caller's own userId.
   listOrganisations: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },

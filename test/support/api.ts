@@ -14,6 +14,9 @@ import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
+import { createHandler as notificationsHandler } from '../../functions/http/notifications.js';
+import { notificationsDeps } from '../../functions/composition/notifications.js';
+import type { NotificationsDeps } from '../../functions/composition/dependencies.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import { stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
@@ -44,10 +47,10 @@ export interface Answer<T = any> {
 
 export interface TestApi {
   readonly url: string;
+  /** The configuration the handlers are built from (its adapters: composition/*.ts). */
+  readonly config: import('../../functions/config/configuration.js').Configuration;
   readonly table: TestTable;
   readonly tokens: TestTokenIssuer;
-  /** The configuration the handlers were built from (its user store and mail folder). */
-  readonly config: Configuration;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
   /** Every audit event in the table, read directly (not through the API). */
   auditEvents(): Promise<AuditEvent[]>;
@@ -60,18 +63,28 @@ export interface TestApi {
 }
 
 /** `overrides` replace some adapters; as a function, they are built from the test's configuration. */
-export async function startTestApi(overrides: Partial<AppDeps> | ((config: Configuration) => Partial<AppDeps>) = {}): Promise<TestApi> {
+export async function startTestApi(
+  given: (Partial<AppDeps> & Partial<NotificationsDeps>) | ((config: Configuration) => Partial<AppDeps> & Partial<NotificationsDeps>) = {},
+): Promise<TestApi> {
   const table = await createTestTable('api');
   const tokens = await startTestTokenIssuer();
   const config = testConfiguration(table, tokens);
   await seedTestDirectory(table, config);
   const documents = documentClient(config);
-  const deps = testDeps(config, typeof overrides === 'function' ? overrides(config) : overrides);
+  const overrides = typeof given === 'function' ? given(config) : given;
+  const deps = testDeps(config, overrides);
   const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
-    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), directory: directoryHandler(deps) },
+    handlers: {
+      requests: requestsHandler(deps),
+      evidence: evidenceHandler(deps),
+      audit: auditHandler(deps),
+      public: publicHandler(deps),
+      notifications: notificationsHandler({ ...notificationsDeps(config), ...deps, ...overrides }),
+      directory: directoryHandler(deps),
+    },
     ...(config.mail && { mailbox: config.mail as MailOutbox }),
   });
   const port = await freePort();
@@ -81,9 +94,9 @@ export async function startTestApi(overrides: Partial<AppDeps> | ((config: Confi
 
   return {
     url,
+    config,
     table,
     tokens,
-    config,
     async call(method, path, options = {}) {
       let token = options.token;
       if (options.as) {

@@ -26,7 +26,14 @@ export function testConfiguration(
   const dir = mkdtempSync(join(tmpdir(), 'directory-'));
   return configuration(
     { tableName: table.tableName, dynamodbEndpoint: table.endpoint, region: LOCAL_REGION, ...tokens.verifierOptions },
-    { credentials: LOCAL_CREDENTIALS, cursorKey: async () => key, userStore: new LocalUserStore(join(dir, 'users.json')), mail: createMailOutbox(join(dir, 'mail')) },
+    // No test resolves a name over the network: every host is a public documentation address unless a test injects its own resolver.
+    {
+      credentials: LOCAL_CREDENTIALS,
+      cursorKey: async () => key,
+      hostResolver: async () => ['203.0.113.10'],
+      userStore: new LocalUserStore(join(dir, 'users.json')),
+      mail: createMailOutbox(join(dir, 'mail')),
+    },
   );
 }
 
