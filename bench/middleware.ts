@@ -12,11 +12,13 @@ import { createAccessTokenVerifier } from '../functions/adapters/cognito-token-v
 import { ROUTES } from '../functions/api/routes.js';
 import { createHandler } from '../functions/http/requests.js';
 import { createCursorSealer } from '../functions/middleware/cursors.js';
+import { createSessionFreshness } from '../functions/middleware/session-freshness.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { freePort } from '../local/net.js';
 import { memoryPorts } from '../test/support/memory-ports.js';
 import { MemoryIdempotencyStore } from '../test/support/memory-idempotency-store.js';
+import { memoryVault } from '../test/support/memory-vault.js';
 import { percentile } from './stats.js';
 
 export interface LatencyPair {
@@ -58,6 +60,9 @@ export async function measureMiddleware(iterations = 20_000): Promise<LatencyPai
       ...ports,
       idempotency: new MemoryIdempotencyStore(),
       cursors: createCursorSealer(async () => randomBytes(32)),
+      // The session check as deployed, its state always cached (the table read is measured by bench/freshness.ts).
+      sessions: createSessionFreshness({ states: { read: async () => ({}) } }),
+      vault: memoryVault(),
     });
     const token = await issuer.accessToken(findUser('buyer1'));
     // Tokens of distinct buyers of the same organisation, each sent once.

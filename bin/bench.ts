@@ -11,6 +11,7 @@ import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/con
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
 import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, notificationCostPerMillion, PRICES, REGIONS } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
+import { measureFreshness, type FreshnessFigures } from '../bench/freshness.js';
 import { measureMiddleware } from '../bench/middleware.js';
 import { MUTATION_REPORT, readMutationScore } from '../bench/mutation.js';
 import { measureNotifications, type NotificationFigures } from '../bench/notifications.js';
@@ -90,13 +91,26 @@ async function main() {
   }
 
   let capacity: CapacityFigures[] | undefined;
+  let freshness: FreshnessFigures | undefined;
   let notifications: NotificationFigures | undefined;
   const dynamodb = await startDynamoDbLocal();
   try {
     capacity = await section('DynamoDB capacity per operation', () => measureCapacity(dynamodb.endpoint), errors);
+    freshness = await section('session freshness and sealing (bench/freshness.ts)', () => measureFreshness(dynamodb.endpoint), errors);
     notifications = await section('notifications (stream -> notifier -> inbox, webhook burst)', () => measureNotifications(dynamodb.endpoint), errors);
   } finally {
     await dynamodb.stop();
+  }
+  if (freshness) {
+    const f = freshness;
+    figures.push(figure('freshness', 'session check, cached (nearly every call) p50', f.hitP50Us, 'us', { value: f.hitP99Us, name: 'p99' }));
+    figures.push(figure('freshness', 'session check, cache miss (2 parallel GetItem) p50', f.missP50Us, 'us', { value: f.missP99Us, name: 'p99' }));
+    figures.push(figure('freshness', 'read units per cache miss (user + org item)', f.missReadUnits, 'RCU'));
+    figures.push(figure('freshness', `read units per call, one user at 1 call/s (1 miss per ${f.cacheMs / 1000} s)`, f.missReadUnits / (f.cacheMs / 1000), 'RCU'));
+    figures.push(figure('freshness', 'change -> first refusal, real time (deployed cache age)', f.refusalMs, 'ms', { value: 60_000, name: 'contract bound' }));
+    figures.push(figure('privacy', 'seal one audit event (key cached) p50', f.sealP50Us, 'us', { value: f.sealP99Us, name: 'p99' }));
+    targets.push({ name: 'a change bites within 60 s', met: f.refusalMs <= 60_000, detail: `${f.refusalMs} ms (cache age ${f.cacheMs} ms)` });
+    targets.push({ name: 'no table read per call: a cached session check costs no RCU and < 50 us p99', met: f.hitP99Us < 50, detail: `${f.hitP99Us.toFixed(1)} us p99` });
   }
   for (const c of capacity ?? []) {
     figures.push(figure('capacity', `${c.operation} WCU`, c.writeUnits, 'WCU', c.minWriteUnits !== undefined ? { value: c.minWriteUnits, name: 'theoretical minimum' } : undefined));

@@ -67,6 +67,14 @@ export class Identity extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
+      // AdminCreateUser (the directory's POST /v1/users) e-mails this with the temporary password;
+      // the first sign-in then sets a new password and enrols TOTP (MFA is required).
+      userInvitation: {
+        emailSubject: 'Your evidence requests account',
+        emailBody:
+          'An administrator created an account for you. Sign in with your e-mail address and the temporary password {####} ' +
+          '(username {username}) within 3 days; you will choose a new password and set up an authenticator app.',
+      },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,

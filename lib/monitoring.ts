@@ -24,6 +24,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_HEARTBEAT_METRIC } from '../functions/archive/heartbeat.js';
+import { PRIVILEGED_ROLE_EVENT } from '../functions/core/use-cases/directory.js';
 import { EventAlarm } from './event-alarm.js';
 import type { StageSettings } from './stages.js';
 
@@ -34,6 +35,13 @@ export const DENIAL_LOG_ROOT = '$.audit';
 export const DENIED = 'DENIED';
 /** The metric filter pattern that counts denials: `{ $.audit.outcome = "DENIED" }`. */
 export const DENIAL_FILTER_PATTERN = logs.FilterPattern.stringValue(`${DENIAL_LOG_ROOT}.outcome`, '=', DENIED);
+/**
+ * The directory logs one line per change of an admin's or auditor's role (and per new admin
+ * or auditor): `directory: { event: 'privileged-role-changed', userId, from, to, by }`
+ * (functions/composition/directory.ts). Any such line alarms.
+ */
+export { PRIVILEGED_ROLE_EVENT };
+export const PRIVILEGED_ROLE_FILTER_PATTERN = logs.FilterPattern.stringValue('$.directory.event', '=', PRIVILEGED_ROLE_EVENT);
 /** The export logs this phrase (and fails) when table and archive disagree. */
 export const RECONCILIATION_MISMATCH_TERMS = 'audit reconciliation mismatch';
 

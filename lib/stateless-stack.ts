@@ -4,10 +4,12 @@
  * alarms, dashboard and the Athena / Glue definitions.
  */
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,13 +27,13 @@ import { BackupJobs } from './backup-jobs.js';
 import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
-import { Monitoring } from './monitoring.js';
+import { METRIC_NAMESPACE, Monitoring, PRIVILEGED_ROLE_FILTER_PATTERN } from './monitoring.js';
 import { Notifications } from './notifications.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
 import type { StageSettings } from './stages.js';
-import { denyItemsUnderPrefix, grantItemsInPartition, grantReadItems, grantReadWriteItems, grantWritesUnderPrefix } from './table-access.js';
+import { denyItemsUnderPrefix, grantItemsInPartition, grantReadItems, grantReadWriteItems, grantSessionReads, grantWritesUnderPrefix } from './table-access.js';
 
 /** Archive prefixes the export lists (partitions to seal; manifests for a clean 404 on a missing key). */
 const EXPORT_LISTED_PREFIXES = [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes, ARCHIVE_PREFIXES.manifests];
@@ -39,15 +41,35 @@ const EXPORT_LISTED_PREFIXES = [ARCHIVE_PREFIXES.audit, ARCHIVE_PREFIXES.changes
 /** Partition-key prefixes of items that reader functions and the export may write. */
 export const AUDIT_KEY_PREFIX = 'AUDIT#';
 export const SYSTEM_KEY_PREFIX = 'SYSTEM#';
+/** Username reservations (functions/adapters/dynamo-items.ts `keys.username`). */
+export const USERNAME_KEY_PREFIX = 'USERNAME#';
+/** Personal-data keys of the vault (functions/adapters/dynamo-personal-data-vault.ts). */
+export const USERKEY_KEY_PREFIX = 'USERKEY#';
 
 /** How each route group touches the table. */
-const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' | 'none'>> = {
+/** `sessions`: only the user and organisation items every route group's session check reads. */
+const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' | 'sessions'>> = {
   requests: 'read-write',
   evidence: 'read-write',
   audit: 'read-and-audit',
-  public: 'none',
+  public: 'sessions',
   notifications: 'read-write',
+  directory: 'read-write',
 };
+
+/** The Cognito admin actions the directory function calls on the user pool, and nothing else. */
+export const DIRECTORY_COGNITO_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:AdminUpdateUserAttributes',
+  'cognito-idp:AdminDeleteUserAttributes',
+  'cognito-idp:AdminDisableUser',
+  'cognito-idp:AdminEnableUser',
+  'cognito-idp:AdminUserGlobalSignOut',
+  'cognito-idp:AdminDeleteUser',
+  'cognito-idp:ListUsersInGroup',
+] as const;
 
 export interface StatelessStackProps extends StackProps {
   readonly settings: StageSettings;
@@ -109,18 +131,22 @@ export class StatelessStack extends Stack {
         logKey: opsKey,
         environment: {
           ...apiEnvironment,
-          ...(access === 'none' ? {} : { ...tableEnvironment, cursorKeySecretArn: stateful.cursorKeySecret.secretArn }),
+          ...tableEnvironment,
+          ...(access === 'sessions' ? {} : { cursorKeySecretArn: stateful.cursorKeySecret.secretArn }),
           ...(group === 'evidence' ? { evidenceBucket: stateful.evidenceBucket.bucketName } : {}),
         },
       });
-      if (access !== 'none') stateful.cursorKeySecret.grantRead(fn.role);
+      if (access !== 'sessions') stateful.cursorKeySecret.grantRead(fn.role);
+      if (access === 'sessions') grantSessionReads(fn.role, tableArn, tableKey);
       if (access === 'read-write') grantReadWriteItems(fn.role, tableArn, tableKey);
       if (access === 'read-and-audit') {
         grantReadItems(fn.role, tableArn, tableKey);
         grantWritesUnderPrefix(fn.role, tableArn, tableKey, AUDIT_KEY_PREFIX, ['dynamodb:PutItem']);
+        // Its audit events are sealed with the caller's personal-data key, made on first use.
+        grantWritesUnderPrefix(fn.role, tableArn, tableKey, USERKEY_KEY_PREFIX, ['dynamodb:PutItem']);
       }
       // The manifest head and the archive batch ranges belong to the archive functions alone.
-      if (access !== 'none') denyItemsUnderPrefix(fn.role, tableArn, SYSTEM_KEY_PREFIX);
+      denyItemsUnderPrefix(fn.role, tableArn, SYSTEM_KEY_PREFIX);
       apiFunctions[group] = fn;
     }
     // Presigned PUT and GET URLs are signed by the evidence function's role: it must be allowed the calls themselves.
@@ -131,7 +157,13 @@ export class StatelessStack extends Stack {
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi6); the ARN prefix is this table\'s.';
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    // Erasure frees the username: its reservation (whose key is the name itself) is the one item any API function deletes.
+    grantWritesUnderPrefix(apiFunctions.directory.role, tableArn, tableKey, USERNAME_KEY_PREFIX, ['dynamodb:DeleteItem']);
+    // The directory administers identities in this user pool only (no pool-wide or account-wide Cognito rights).
+    apiFunctions.directory.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'AdministerUsers', actions: [...DIRECTORY_COGNITO_ACTIONS], resources: [pool.userPool.userPoolArn] }),
+    );
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications, apiFunctions.directory]) acknowledge(fn, tableIndexes, INDEX_REASON);
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
@@ -245,6 +277,7 @@ export class StatelessStack extends Stack {
         audit: apiFunctions.audit.function,
         public: apiFunctions.public.function,
         notifications: apiFunctions.notifications.function,
+        directory: apiFunctions.directory.function,
       },
       logKey: opsKey,
       consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
@@ -262,6 +295,21 @@ export class StatelessStack extends Stack {
       exporterLogGroup: this.exporter.logGroup,
       exportFailures: this.exportFailures,
     });
+
+    // Any change of an admin's or auditor's role alarms at once (one line per change in the directory's log).
+    const privilegedChanges = new logs.MetricFilter(this, 'PrivilegedRoleChanges', {
+      logGroup: apiFunctions.directory.logGroup,
+      filterPattern: PRIVILEGED_ROLE_FILTER_PATTERN,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'PrivilegedRoleChanges',
+      metricValue: '1',
+    });
+    this.monitoring.addAlarm(
+      'PrivilegedRoleChange',
+      'An admin\'s or auditor\'s role changed, or an admin or auditor was created: check the user.change-role / user.create audit events',
+      privilegedChanges.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+      { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING },
+    );
 
     this.analytics = new Analytics(this, 'Analytics', {
       settings,

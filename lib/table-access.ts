@@ -89,3 +89,19 @@ export function denyItemsUnderPrefix(role: iam.IRole, tableArn: string, prefix: 
     }),
   );
 }
+
+/**
+ * GetItem on user (`USER#`) and organisation (`ORG#`) items only: the session check every
+ * route group runs (functions/adapters/dynamo-session-states.ts), for a group that reads nothing else.
+ */
+export function grantSessionReads(role: iam.IRole, tableArn: string, key: IKey): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadSessionItems',
+      actions: ['dynamodb:GetItem'],
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ORG#*'] } },
+    }),
+  );
+  key.grant(role, ...KMS_READ);
+}

@@ -1,5 +1,6 @@
 /** The users the local token issuer signs in (API.md, "Local sign-in"). */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { LocalUser, LocalUserStore } from '../functions/adapters/local-user-store.js';
 
 export type DemoGroup = 'buyer' | 'factory' | 'auditor' | 'admin';
 
@@ -7,6 +8,9 @@ export interface DemoUser {
   readonly username: string;
   readonly group: DemoGroup;
   readonly orgId?: string;
+  /** The `sub`; a demo user's is stableSub(username). */
+  readonly userId?: string;
+  readonly email?: string;
 }
 
 export const DEMO_USERS = [
@@ -60,4 +64,36 @@ export function stableSub(username: string): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The demo users as entries of the local user store (`.local/users.json`), signing in with the demo password. */
+export function demoStoreUsers(): LocalUser[] {
+  return DEMO_USERS.map((u) => ({
+    userId: stableSub(u.username),
+    username: u.username,
+    email: `${u.username}@example.com`,
+    group: u.group,
+    ...('orgId' in u && { orgId: u.orgId }),
+    enabled: true,
+  }));
+}
+
+const asSignInUser = (u: LocalUser): DemoUser => ({ username: u.username, group: u.group, userId: u.userId, email: u.email, ...(u.orgId !== undefined && { orgId: u.orgId }) });
+
+/**
+ * The local user store as the sign-in page (local/oauth-server.ts) reads it: the enabled
+ * users, seeded demo users (the demo password) and those created through the API alike.
+ */
+export function signInDirectory(store: LocalUserStore, password: string) {
+  return {
+    authenticate: async (username: string, given: string) => {
+      const user = await store.authenticate(username, given, password);
+      return user && asSignInUser(user);
+    },
+    find: async (username: string) => {
+      const user = await store.find(username);
+      return user?.enabled ? asSignInUser(user) : undefined;
+    },
+    list: async () => (await store.all()).filter((u) => u.enabled).map(asSignInUser),
+  };
 }

@@ -14,6 +14,7 @@ import { isProxyResult, lambdaContext, matchRoute, resultHeaders, splitUrl, toPr
 import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter } from './rate-limiter.js';
 import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
+import type { MailOutbox } from './mail-outbox.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { LocalAuthorizationServer } from './oauth-server.js';
 import type { ConsoleSite } from './console-site.js';
@@ -30,6 +31,8 @@ export interface LocalApp {
   readonly oauth?: LocalAuthorizationServer;
   /** The web console at `/` and every path outside the API's; absent, they answer 404. */
   readonly console?: ConsoleSite;
+  /** The local mail folder, listed by `GET /_local/mail`. */
+  readonly mailbox?: Pick<MailOutbox, 'list'>;
 }
 
 export interface LocalHttpServerOptions {
@@ -84,7 +87,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     if (!app) {
       return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
     }
-    if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+    if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app, method, path, body, requestId);
     if (app.oauth && LocalAuthorizationServer.handles(path)) {
       return app.oauth.handle({ method, path, query: new URLSearchParams(splitUrl(url).query ?? ''), headers: req.headers, body });
     }
@@ -210,8 +213,9 @@ function tooLarge(requestId: string, max: number): LocalResponse {
   );
 }
 
-async function localEndpoint(issuer: TokenIssuer, method: string, path: string, body: Buffer, requestId: string): Promise<LocalResponse> {
-  const endpoints: Record<string, string> = { '/_local/jwks.json': 'GET', '/_local/token': 'POST' };
+async function localEndpoint(app: LocalApp, method: string, path: string, body: Buffer, requestId: string): Promise<LocalResponse> {
+  const { issuer } = app;
+  const endpoints: Record<string, string> = { '/_local/jwks.json': 'GET', '/_local/token': 'POST', ...(app.mailbox && { '/_local/mail': 'GET' }) };
   const allowed = endpoints[path];
   if (!allowed) return problem({ status: 404, code: 'no-route', title: 'Not found', detail: `No endpoint ${path}` }, requestId);
   if (method !== allowed) {
@@ -221,6 +225,7 @@ async function localEndpoint(issuer: TokenIssuer, method: string, path: string, 
     );
   }
   if (path === '/_local/jwks.json') return json(200, issuer.jwks(), { 'Cache-Control': 'public, max-age=300' });
+  if (path === '/_local/mail' && app.mailbox) return json(200, { items: await app.mailbox.list() });
 
   let parsed: unknown;
   try {

@@ -32,7 +32,7 @@ import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js'
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { createHandler as fileVerifierHandler } from '../functions/jobs/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { authenticateDemoUser, DEMO_USERS, demoPassword, demoPasswordSource, findDemoUser, type DemoUser } from './demo-users.js';
+import { DEMO_USERS, demoPassword, demoPasswordSource, demoStoreUsers, signInDirectory, type DemoUser } from './demo-users.js';
 import { LocalAuthorizationServer } from './oauth-server.js';
 import { CONSOLE_DIST, consoleBuilt, ConsoleSite } from './console-site.js';
 import { CONSOLE_SCOPES } from '../functions/config/claims.js';
@@ -42,12 +42,19 @@ import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
 import { createObjectEventBus, type ObjectEventBus } from './object-events.js';
 import { createLocalHttpServer } from './http-server.js';
-import { ensureTable, seedOrganisations } from './seed.js';
+import { ensureTable, seedOrganisations, seedUsers } from './seed.js';
+import { createMailOutbox } from './mail-outbox.js';
+import { LocalUserStore } from '../functions/adapters/local-user-store.js';
+import { directoryDeps } from '../functions/composition/directory.js';
+import { createHandler as directoryHandler } from '../functions/http/directory.js';
 import { loadOrCreateSigningKey, TokenIssuer } from './token-issuer.js';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'evidence-requests';
 export const DEFAULT_DATA_DIR = '.local';
+/** Below the data dir: the local user pool, and the local mail folder (one `.eml` per message). */
+export const USER_STORE_FILE = 'users.json';
+export const MAIL_DIR = 'mail';
 /** Evidence files uploaded through presigned PUTs, in the local S3 store beside the archive. */
 export const LOCAL_EVIDENCE_BUCKET = 'evidence-files';
 const HOST = '127.0.0.1';
@@ -157,11 +164,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (keyResult.status === 'rejected') throw keyResult.reason;
     const dynamodb = dynamodbResult.value;
     const password = demoPassword(env);
-    const issuer = new TokenIssuer({ key: keyResult.value, password });
+    // The token issuer's user pool, the sign-in page's and the directory's identities are one
+    // file (seeded with the demo users); invitations go to the local mail folder.
+    const userStore = new LocalUserStore(join(dataDir, USER_STORE_FILE));
+    await userStore.seed(demoStoreUsers());
+    const mailbox = createMailOutbox(join(dataDir, MAIL_DIR));
+    const issuer = new TokenIssuer({ key: keyResult.value, password, users: userStore });
     // The console served here and `npm run dev:web` (the dev stage's Vite URLs) sign in alike.
     const oauth = new LocalAuthorizationServer({
       issuer,
-      users: { authenticate: (username, given) => authenticateDemoUser(username, given, password), find: findDemoUser, list: () => DEMO_USERS },
+      users: signInDirectory(userStore, password),
       callbackUrls: [`${url}/callback`, ...STAGE_DEFAULTS.dev.callbackUrls],
       logoutUrls: [`${url}/`, ...STAGE_DEFAULTS.dev.logoutUrls],
     });
@@ -170,6 +182,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
     const seeded = await seedOrganisations(client, tableName);
     if (seeded > 0) log(`seeded ${seeded} organisations`);
+    const seededUsers = await seedUsers(client, tableName);
+    if (seededUsers > 0) log(`seeded ${seededUsers} user records`);
 
     let archive: ArchiveRuntime | undefined;
     const startArchive = options.startArchive ?? startArchiveRuntime;
@@ -221,6 +235,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         // A webhook receiver on this machine may listen on plain http://127.0.0.1 (API.md 1.1).
         allowLocalWebhooks: true,
         deliveryQueue: deliveries,
+        userStore,
+        mail: mailbox,
       },
     );
     const consoleDir = options.consoleDir ?? (consoleBuilt() ? CONSOLE_DIST : false);
@@ -243,7 +259,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         audit: auditHandler(auditDeps(config)),
         public: publicHandler(publicDeps(config)),
         notifications: notificationsHandler(notificationsDeps(config)),
+        directory: directoryHandler(directoryDeps(config)),
       },
+      mailbox,
     });
     deliveries.connect(webhookWorkerHandler(webhookWorkerDeps(config)));
     // The notifier: a second consumer of the table's stream, with its own checkpoints, as its own event source mapping in AWS.

@@ -9,7 +9,12 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput } from '../functions/config/table.js';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { keys, organisationItem, userItem } from '../functions/adapters/dynamo-items.js';
+import type { LocalUser } from '../functions/adapters/local-user-store.js';
+import { createTableInput, INDEXES } from '../functions/config/table.js';
+import type { UserRecord } from '../functions/core/ports.js';
+import { demoStoreUsers } from './demo-users.js';
 
 export interface SeedOrganisation {
   readonly orgId: string;
@@ -42,7 +47,23 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   return true;
 }
 
-/** Puts each organisation unless already present, so a restart never rewrites them. */
+/** When the seeded records say they were made (stable, so a restart rewrites nothing). */
+export const SEED_DATE = '2026-01-01T00:00:00.000Z';
+
+async function putOnce(client: DynamoDBClient, tableName: string, item: Record<string, unknown>, condition: string): Promise<boolean> {
+  try {
+    await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item, { removeUndefinedValues: true }), ConditionExpression: condition }));
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Puts each organisation unless already present, so a restart never rewrites them; an
+ * organisation seeded before organisations were listed (no index keys) is upgraded once.
+ */
 export async function seedOrganisations(
   client: DynamoDBClient,
   tableName: string,
@@ -50,24 +71,29 @@ export async function seedOrganisations(
 ): Promise<number> {
   let added = 0;
   for (const org of organisations) {
-    try {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            pk: { S: `ORG#${org.orgId}` },
-            sk: { S: 'ORG' },
-            orgId: { S: org.orgId },
-            kind: { S: org.kind },
-            name: { S: org.name },
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      added += 1;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const item = organisationItem({ ...org, status: 'ACTIVE', createdAt: SEED_DATE });
+    if (await putOnce(client, tableName, item, `attribute_not_exists(pk) OR attribute_not_exists(${INDEXES.byKind.partitionKey})`)) added += 1;
+  }
+  return added;
+}
+
+/** The table's records of the demo users (for listing and session freshness), unless present. */
+export async function seedUsers(client: DynamoDBClient, tableName: string, users: readonly LocalUser[] = demoStoreUsers()): Promise<number> {
+  let added = 0;
+  for (const u of users) {
+    const user: UserRecord = {
+      userId: u.userId,
+      username: u.username,
+      email: u.email,
+      role: u.group,
+      ...(u.orgId !== undefined && { orgId: u.orgId }),
+      status: 'ACTIVE',
+      createdAt: SEED_DATE,
+      updatedAt: SEED_DATE,
+    };
+    if (!(await putOnce(client, tableName, { ...keys.username(u.username), entity: 'username', userId: u.userId }, 'attribute_not_exists(pk)'))) continue;
+    await putOnce(client, tableName, userItem(user, 1), 'attribute_not_exists(pk)');
+    added += 1;
   }
   return added;
 }

@@ -20,6 +20,7 @@ import {
 } from 'jose';
 import * as z from 'zod/mini';
 import { API_SCOPE, GROUPS_CLAIM, ORG_ATTRIBUTE, ORG_CLAIM } from '../functions/config/claims.js';
+import type { LocalUserStore } from '../functions/adapters/local-user-store.js';
 import { authenticateDemoUser, DEMO_USERS, stableSub, type DemoUser } from './demo-users.js';
 
 export const LOCAL_USER_POOL_ID = 'eu-west-1_Local1';
@@ -112,6 +113,8 @@ export interface TokenIssuerOptions {
   readonly password: string;
   /** @default Date.now */
   readonly now?: () => number;
+  /** The user pool signed in from (seeded demo users and users created through the API); without it, the demo users only. */
+  readonly users?: LocalUserStore;
 }
 
 export interface TokenOptions {
@@ -128,6 +131,7 @@ export class TokenIssuer {
   private readonly key: SigningKey;
   private readonly password: string;
   private readonly now: () => number;
+  private readonly users: LocalUserStore | undefined;
 
   constructor(options: TokenIssuerOptions) {
     this.key = options.key;
@@ -136,6 +140,7 @@ export class TokenIssuer {
     this.issuer = cognitoIssuer(this.userPoolId);
     this.password = options.password;
     this.now = options.now ?? Date.now;
+    this.users = options.users;
   }
 
   get kid(): string {
@@ -154,7 +159,7 @@ export class TokenIssuer {
   accessClaims(user: DemoUser, expiresIn = DEFAULT_EXPIRES_IN, authTime = this.seconds()): JWTPayload {
     const iat = this.seconds();
     return {
-      sub: stableSub(user.username),
+      sub: user.userId ?? stableSub(user.username),
       [GROUPS_CLAIM]: [user.group],
       iss: this.issuer,
       version: 2,
@@ -176,7 +181,7 @@ export class TokenIssuer {
   idClaims(user: DemoUser, expiresIn = DEFAULT_EXPIRES_IN, authTime = this.seconds()): JWTPayload {
     const iat = this.seconds();
     return {
-      sub: stableSub(user.username),
+      sub: user.userId ?? stableSub(user.username),
       [GROUPS_CLAIM]: [user.group],
       iss: this.issuer,
       'cognito:username': user.username,
@@ -188,7 +193,7 @@ export class TokenIssuer {
       iat,
       exp: iat + expiresIn,
       jti: randomUUID(),
-      email: `${user.username}@example.com`,
+      email: user.email ?? `${user.username}@example.com`,
       email_verified: true,
       ...(user.orgId ? { [ORG_ATTRIBUTE]: user.orgId } : {}),
     };
@@ -226,7 +231,9 @@ export class TokenIssuer {
         errors: parsed.error.issues.map((issue) => ({ path: jsonPointer(issue.path), message: issue.message })),
       };
     }
-    const user = authenticateDemoUser(parsed.data.username, parsed.data.password, this.password);
+    const user = this.users
+      ? await this.users.authenticate(parsed.data.username, parsed.data.password, this.password)
+      : authenticateDemoUser(parsed.data.username, parsed.data.password, this.password);
     if (!user) return { ok: false, reason: 'bad-credentials' };
     return { ok: true, tokens: await this.tokensFor(user, parsed.data.expiresIn ?? DEFAULT_EXPIRES_IN) };
   }

@@ -7,7 +7,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { API_SCOPE, GROUPS_CLAIM, ORG_CLAIM } from '../config/claims.js';
+import { API_SCOPE, GROUPS_CLAIM, ORG_CLAIM, USERNAME_CLAIM } from '../config/claims.js';
 import { InvalidTokenError } from '../core/errors.js';
 
 /** Every reason a token is refused (malformed, badly signed, expired, wrong issuer/client/use) is this one class of the core hierarchy. */
@@ -26,6 +26,8 @@ export interface AccessTokenClaims {
   readonly scope?: string;
   /** Expiry, epoch seconds. */
   readonly exp: number;
+  /** Issued at, epoch seconds: tokens issued at or before a change of their user or organisation are refused. */
+  readonly iat: number;
 }
 
 export interface AccessTokenVerifierOptions {
@@ -121,7 +123,8 @@ export function bearerToken(authorization: string | undefined | null): string | 
 }
 
 function toClaims(payload: JwtPayload): AccessTokenClaims {
-  const { sub, username, client_id: clientId, exp, scope } = payload;
+  const { sub, client_id: clientId, exp, scope, iat } = payload;
+  const username = typeof payload[USERNAME_CLAIM] === 'string' && payload[USERNAME_CLAIM] !== '' ? payload[USERNAME_CLAIM] : payload.username;
   const groups = payload[GROUPS_CLAIM] ?? [];
   const orgId = payload[ORG_CLAIM];
   if (
@@ -129,6 +132,7 @@ function toClaims(payload: JwtPayload): AccessTokenClaims {
     typeof username !== 'string' ||
     typeof clientId !== 'string' ||
     typeof exp !== 'number' ||
+    typeof iat !== 'number' ||
     (scope !== undefined && typeof scope !== 'string') ||
     !Array.isArray(groups) ||
     !groups.every((g) => typeof g === 'string') ||
@@ -142,6 +146,7 @@ function toClaims(payload: JwtPayload): AccessTokenClaims {
     groups: groups as string[],
     clientId,
     exp,
+    iat,
     ...(typeof orgId === 'string' ? { orgId } : {}),
     ...(typeof scope === 'string' ? { scope } : {}),
   };

@@ -1,10 +1,10 @@
 /** The audit trail on DynamoDB: events are put once and never updated or deleted by code. */
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INDEXES } from '../config/table.js';
 import type { AuditFilter, AuditLog, Page, PageRequest } from '../core/ports.js';
 import type { AuditEvent } from '../schemas/audit.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditItem, partitions, stripKeys } from './dynamo-items.js';
+import { auditItem, keys, partitions, stripKeys } from './dynamo-items.js';
 import { queryPage, type IndexQuery } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
@@ -27,7 +27,9 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   /** Reads the narrowest index the filter allows: by resource, by actor, or every event. */
-  async list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
+  async list(query: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
+    const filter = await this.byUsername(query);
+    if (!filter) return { items: [] };
     const conditions: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -73,5 +75,19 @@ export class DynamoAuditLog implements AuditLog {
       page,
     );
     return { ...result, items: result.items.map((item) => stripKeys<AuditEvent>(item)) };
+  }
+
+  /**
+   * `actorUsername` names the actor by their current username: resolved to the user id (the
+   * name is sealed in the events themselves); undefined when nobody has that name, or it
+   * belongs to another user than `actorId`.
+   */
+  private async byUsername(filter: AuditFilter): Promise<AuditFilter | undefined> {
+    const { actorUsername, ...rest } = filter;
+    if (actorUsername === undefined) return rest;
+    const { Item } = await dynamo(() => this.client.send(new GetCommand({ TableName: this.settings.tableName, Key: keys.username(actorUsername) })));
+    const userId = typeof Item?.userId === 'string' ? Item.userId : undefined;
+    if (userId === undefined || (rest.actorId !== undefined && rest.actorId !== userId)) return undefined;
+    return { ...rest, actorId: userId };
   }
 }

@@ -3,7 +3,7 @@ import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../config/table
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Evidence } from '../schemas/evidence.js';
 import type { EvidenceRequest } from '../schemas/requests.js';
-import type { EvidenceShare } from '../core/ports.js';
+import type { EvidenceShare, OrganisationRecord, UserRecord } from '../core/ports.js';
 
 /** Bumped when an item's stored shape changes, so readers can migrate old items. */
 export const ITEM_SCHEMA_VERSION = 1;
@@ -16,6 +16,7 @@ const KEY_ATTRIBUTES = new Set<string>([
   'entity',
   'revision',
   'schemaVersion',
+  'nameLower',
   ...Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 
@@ -34,6 +35,11 @@ export const keys = {
     [PARTITION_KEY]: `REQUEST#${comment.requestId}`,
     [SORT_KEY]: `${COMMENT_PREFIX}${comment.createdAt}#${comment.commentId}`,
   }),
+  user: (userId: string) => ({ [PARTITION_KEY]: `USER#${userId}`, [SORT_KEY]: 'USER' }),
+  /** Reserves a username; never archived (its key is the name itself). */
+  username: (username: string) => ({ [PARTITION_KEY]: `USERNAME#${username}`, [SORT_KEY]: 'USERNAME' }),
+  /** A user's personal-data key (AES-256-GCM); never archived, destroyed at erasure. */
+  userKey: (userId: string) => ({ [PARTITION_KEY]: `USERKEY#${userId}`, [SORT_KEY]: 'KEY' }),
 };
 
 /** Sort keys of a request's comments begin with it. */
@@ -70,7 +76,42 @@ export const partitions = {
   dueOfFactory: (orgId: string) => `DUE#FACTORY#${orgId}`,
   allDue: sharded('DUE'),
   allExpiring: sharded('EXPIRES'),
+  /** Few and rarely written: one partition each. */
+  allOrganisations: 'ORGANISATIONS',
+  allUsers: 'USERS',
+  membersOf: (orgId: string) => `MEMBERS#${orgId}`,
+  usersInRole: (role: string) => `ROLE#${role}`,
 };
+
+/** An organisation item: every organisation in one index partition, newest first. */
+export function organisationItem(org: OrganisationRecord): Record<string, unknown> {
+  return {
+    ...keys.organisation(org.orgId),
+    entity: 'organisation',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    [byKind.partitionKey]: partitions.allOrganisations,
+    [byKind.sortKey]: `${org.createdAt}#${org.orgId}`,
+    nameLower: org.name.toLowerCase(),
+    ...org,
+  };
+}
+
+/** A user item: listed by organisation, by role and all together, newest first. */
+export function userItem(user: UserRecord, revision: number): Record<string, unknown> {
+  const sortKey = `${user.createdAt}#${user.userId}`;
+  return {
+    ...keys.user(user.userId),
+    entity: 'user',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    revision,
+    ...(user.orgId !== undefined && { [byOwner.partitionKey]: partitions.membersOf(user.orgId), [byOwner.sortKey]: sortKey }),
+    [byCounterparty.partitionKey]: partitions.usersInRole(user.role),
+    [byCounterparty.sortKey]: sortKey,
+    [byKind.partitionKey]: partitions.allUsers,
+    [byKind.sortKey]: sortKey,
+    ...user,
+  };
+}
 
 export function requestItem(request: EvidenceRequest, revision: number): Record<string, unknown> {
   const sortKey = `${request.createdAt}#${request.requestId}`;

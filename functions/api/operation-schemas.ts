@@ -4,7 +4,7 @@
  */
 import type * as z from 'zod/mini';
 import type { Operation } from '../core/permissions.js';
-import { AuditPage, ListAuditQuery } from '../schemas/audit.js';
+import { AuditPage, HistoryQuery, ListAuditQuery } from '../schemas/audit.js';
 import {
   AddVersionBody,
   AddVersionResult,
@@ -34,6 +34,23 @@ import {
   WebhookList,
   WebhookPath,
 } from '../schemas/notifications.js';
+import {
+  ChangeRoleBody,
+  CreateOrganisationBody,
+  CreateUserBody,
+  DataExport,
+  EraseResult,
+  ListOrganisationsQuery,
+  ListUsersQuery,
+  Organisation,
+  OrganisationPage,
+  OrganisationPath,
+  SuspendOrganisationBody,
+  User,
+  UserPage,
+  UserPath,
+  UserStatusBody,
+} from '../schemas/directory.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -65,7 +82,7 @@ export const OPERATION_SCHEMAS = {
   fulfilItem: { path: ItemPath, body: FulfilBody, response: EvidenceRequest },
   reviewItem: { path: ItemPath, body: ReviewBody, response: EvidenceRequest },
   cancelRequest: { path: RequestPath, body: CancelBody, response: EvidenceRequest },
-  getRequestHistory: { path: RequestPath, query: PageQuery, response: AuditPage },
+  getRequestHistory: { path: RequestPath, query: HistoryQuery, response: AuditPage },
   createEvidence: { body: CreateEvidenceBody, response: CreateEvidenceResult, status: 201 },
   listEvidence: { query: ListEvidenceQuery, response: EvidencePage },
   getEvidence: { path: EvidencePath, response: Evidence },
@@ -82,6 +99,17 @@ export const OPERATION_SCHEMAS = {
   listWebhooks: { response: WebhookList },
   disableWebhook: { path: WebhookPath, body: EmptyBody, response: Webhook },
   listWebhookDeliveries: { path: WebhookPath, query: DeliveriesQuery, response: DeliveryPage },
+  listOrganisations: { query: ListOrganisationsQuery, response: OrganisationPage },
+  getOrganisation: { path: OrganisationPath, response: Organisation },
+  createOrganisation: { body: CreateOrganisationBody, response: Organisation, status: 201 },
+  suspendOrganisation: { path: OrganisationPath, body: SuspendOrganisationBody, response: Organisation },
+  listUsers: { query: ListUsersQuery, response: UserPage },
+  createUser: { body: CreateUserBody, response: User, status: 201 },
+  changeUserRole: { path: UserPath, body: ChangeRoleBody, response: User },
+  disableUser: { path: UserPath, body: UserStatusBody, response: User },
+  enableUser: { path: UserPath, body: UserStatusBody, response: User },
+  exportUserData: { path: UserPath, response: DataExport },
+  eraseUser: { path: UserPath, response: EraseResult },
 } as const satisfies Record<Operation, OperationSchemas>;
 
 type Schemas = typeof OPERATION_SCHEMAS;

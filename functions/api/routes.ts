@@ -9,7 +9,7 @@ import type { AuditAction, ResourceType } from '../schemas/audit.js';
 export type HttpMethod = 'GET' | 'POST';
 
 /** One Lambda function per group. */
-export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'notifications'] as const;
+export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'notifications', 'directory'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface Route {
@@ -125,6 +125,50 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET', path: '/v1/webhooks/{webhookId}/deliveries', group: 'notifications', operation: 'listWebhookDeliveries',
     audit: { action: 'webhook.deliveries.read', resourceType: 'webhook', idParam: 'webhookId' }, summary: 'The delivery log of a webhook, newest first',
+  },
+  {
+    method: 'GET', path: '/v1/organisations', group: 'directory', operation: 'listOrganisations',
+    audit: { action: 'organisation.list', resourceType: 'organisation' }, summary: 'List organisations (factories and the own one; admins and auditors all)',
+  },
+  {
+    method: 'GET', path: '/v1/organisations/{orgId}', group: 'directory', operation: 'getOrganisation',
+    audit: { action: 'organisation.read', resourceType: 'organisation', idParam: 'orgId' }, summary: 'Read one organisation',
+  },
+  {
+    method: 'POST', path: '/v1/organisations', group: 'directory', operation: 'createOrganisation',
+    audit: { action: 'organisation.create', resourceType: 'organisation' }, summary: 'Register a buyer or factory organisation',
+  },
+  {
+    method: 'POST', path: '/v1/organisations/{orgId}/suspend', group: 'directory', operation: 'suspendOrganisation',
+    audit: { action: 'organisation.suspend', resourceType: 'organisation', idParam: 'orgId' }, summary: 'Suspend an organisation: its users are refused within 60 s',
+  },
+  {
+    method: 'GET', path: '/v1/users', group: 'directory', operation: 'listUsers',
+    audit: { action: 'user.list', resourceType: 'user' }, summary: 'List users (admins: all; buyers and factories: their own organisation\'s members)',
+  },
+  {
+    method: 'POST', path: '/v1/users', group: 'directory', operation: 'createUser',
+    audit: { action: 'user.create', resourceType: 'user' }, summary: 'Invite a user (an e-mailed temporary password)',
+  },
+  {
+    method: 'POST', path: '/v1/users/{userId}/change-role', group: 'directory', operation: 'changeUserRole',
+    audit: { action: 'user.change-role', resourceType: 'user', idParam: 'userId' }, summary: 'Change a user\'s role and organisation',
+  },
+  {
+    method: 'POST', path: '/v1/users/{userId}/disable', group: 'directory', operation: 'disableUser',
+    audit: { action: 'user.disable', resourceType: 'user', idParam: 'userId' }, summary: 'Disable a user: their tokens are refused within 60 s',
+  },
+  {
+    method: 'POST', path: '/v1/users/{userId}/enable', group: 'directory', operation: 'enableUser',
+    audit: { action: 'user.enable', resourceType: 'user', idParam: 'userId' }, summary: 'Enable a disabled user',
+  },
+  {
+    method: 'GET', path: '/v1/users/{userId}/data-export', group: 'directory', operation: 'exportUserData',
+    audit: { action: 'user.data-export', resourceType: 'user', idParam: 'userId' }, summary: 'Everything held about a user (GDPR access)',
+  },
+  {
+    method: 'POST', path: '/v1/users/{userId}/erase', group: 'directory', operation: 'eraseUser',
+    audit: { action: 'user.erase', resourceType: 'user', idParam: 'userId' }, summary: 'Erase a user: identity deleted, name pseudonymised, audit records unlinkable',
   },
 ];
 

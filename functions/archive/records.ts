@@ -38,11 +38,24 @@ export class ArchiveRecordError extends IntegrityError {
 /** Item attributes that are storage keys, not data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'ttl']);
 /**
- * Not archived: bookkeeping (SYSTEM#, IDEMPOTENCY#) and the notification side (inboxes,
+ * Not archived: bookkeeping (SYSTEM#, IDEMPOTENCY#); the notification side (inboxes,
  * webhooks with their signing secrets and delivery logs, job markers): none is a business
- * record, and a secret must never reach write-once storage.
+ * record, and a secret must never reach write-once storage; username reservations (the key
+ * is the name) and personal-data keys (archiving a key would defeat its destruction at erasure).
  */
-const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#', 'INBOX#', 'WEBHOOK#', 'EVENT#'];
+const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#', 'INBOX#', 'WEBHOOK#', 'EVENT#', 'USERNAME#', 'USERKEY#'];
+/**
+ * Personal attributes, removed at any depth from archived entity images: the Object-Lock
+ * archive cannot forget, so it never learns a name or an address (a user's or a comment
+ * author's). Audit records carry them sealed instead (the personal-data vault).
+ */
+const PERSONAL_ATTRIBUTES = new Set(['username', 'email']);
+
+function withoutPersonal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPersonal);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([name]) => !PERSONAL_ATTRIBUTES.has(name)).map(([name, v]) => [name, withoutPersonal(v)]));
+}
 
 export function stripKeys(image: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!image) return undefined;
@@ -71,6 +84,8 @@ function entityOf(pk: string, sk: string): { entityType: EntityType; entityId: s
       return { entityType: 'evidence', entityId: id };
     case 'ORG':
       return { entityType: 'organisation', entityId: id };
+    case 'USER':
+      return { entityType: 'user', entityId: id };
     case 'AUDIT':
       return { entityType: 'audit', entityId: id };
     default:
@@ -97,8 +112,8 @@ export function shapeRecord(change: StreamChange): ShapedRecord | undefined {
     }
     return { kind: 'audit', dt: parsed.data.occurredAt.slice(0, 10), sequenceNumber: change.sequenceNumber, record: parsed.data };
   }
-  const oldImage = stripKeys(change.oldImage);
-  const newImage = stripKeys(change.newImage);
+  const oldImage = withoutPersonal(stripKeys(change.oldImage)) as Record<string, unknown> | undefined;
+  const newImage = withoutPersonal(stripKeys(change.newImage)) as Record<string, unknown> | undefined;
   const candidate = {
     changeId: `${change.streamLabel}/${change.sequenceNumber}`,
     eventName: change.eventName,

@@ -4,13 +4,19 @@
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
-import type { AuditLog, CommentRepository, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
+import type { AuditLog, CommentRepository, PersonalDataVault, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 import type { HostResolver, Inbox, WebhookRepository } from '../core/notification-ports.js';
 import type { UrlPolicy } from '../core/webhook-url.js';
+import type { SessionFreshness } from '../middleware/session-freshness.js';
 
 export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
+  /** Refuses tokens issued before a change of their user or organisation, on every route group. */
+  readonly sessions: SessionFreshness;
+  /** Seals the personal fields of audit events before they are stored. */
+  readonly vault: PersonalDataVault;
   readonly auditLog: AuditLog;
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
@@ -22,19 +28,27 @@ export interface AppDeps {
   readonly idempotency: IdempotencyStore;
   /** Seals list positions into cursors bound to the caller and the query. */
   readonly cursors: CursorSealer;
+  /** Organisation and user records in the table. */
+  readonly directory: DirectoryRepository;
+  /** Sign-in identities: Cognito in AWS, the local user store locally. */
+  readonly identities: IdentityDirectory;
+  /** Told of changes of privileged roles (the alarm's log line). */
+  readonly signals?: PrivilegedChangeSignal;
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
-export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
-export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
-export type PublicDeps = Pick<AppDeps, 'verifier'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
+export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
+export type AuditDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
+export type PublicDeps = Pick<AppDeps, 'verifier' | 'sessions'>;
 
 /** The notifications route group: inboxes and webhooks. */
-export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors'> &
+export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors'> &
   Pick<AppDeps, 'now'> & {
     readonly inbox: Inbox;
     readonly webhooks: WebhookRepository;
     readonly resolveHost: HostResolver;
     readonly urlPolicy: UrlPolicy;
   };
+export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
+  Pick<AppDeps, 'now' | 'signals'>;

@@ -22,8 +22,8 @@ import type { DeliveryQueue, HostResolver } from '../core/notification-ports.js'
 import type { DeliveryDeps, NotifierDeps } from '../core/use-cases/notifications.js';
 import type { UrlPolicy } from '../core/webhook-url.js';
 import type { NotificationsDeps } from './dependencies.js';
-import { cursorSealer, perConfiguration, verifier } from './root.js';
-import { auditLog, documentClient as apiDocumentClient, idempotencyStore } from './table.js';
+import { cursorSealer, perConfiguration, sessionFreshness, verifier } from './root.js';
+import { apiAuditLog, documentClient as apiDocumentClient, idempotencyStore, personalDataVault } from './table.js';
 import { DynamoEvidenceRepository } from '../adapters/dynamo-evidence-repository.js';
 import { DynamoRequestRepository } from '../adapters/dynamo-request-repository.js';
 import type { NotifierHandlerDeps } from '../jobs/notifier.js';
@@ -87,8 +87,10 @@ const resolver = (settings: NotificationJobSettings) => settings.hostResolver ??
 export const notificationsDeps = /* @__PURE__ */ perConfiguration(
   (config: Configuration): NotificationsDeps => ({
     verifier: verifier(config),
+    sessions: sessionFreshness(config),
+    vault: personalDataVault(config),
     cursors: cursorSealer(config),
-    auditLog: auditLog(config),
+    auditLog: apiAuditLog(config),
     idempotency: idempotencyStore(config),
     inbox: inbox(config),
     webhooks: webhookRepository(config),

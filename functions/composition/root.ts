@@ -3,12 +3,15 @@
  * adapter of the API is built in this folder, once per configuration object, and nowhere
  * else. Lambda entries pass `production()` (the environment, parsed once); the local runtime
  * and the tests pass their own configuration objects, so two runtimes in one process keep
- * apart. This module holds what every route group uses (token verifier, cursor seals, S3);
+ * apart. This module holds what every route group uses (token verifier, session freshness, cursor seals, S3);
  * table.ts the DynamoDB adapters, apart because @aws-sdk/lib-dynamodb cannot be tree-shaken
  * and the public group never touches the table. Each builder is a pure export, so a bundle
  * carries only the clients its route group uses.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoSessionStates } from '../adapters/dynamo-session-states.js';
+import { createSessionFreshness, type SessionFreshness } from '../middleware/session-freshness.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
@@ -55,7 +58,17 @@ export const cursorSealer = /* @__PURE__ */ perConfiguration((config): CursorSea
   return createCursorSealer(secretCursorKey(new SecretsManagerClient(clientBase(config)), config.cursorKeySecretArn));
 });
 
-export const publicDeps = /* @__PURE__ */ perConfiguration((config): PublicDeps => ({ verifier: verifier(config) }));
+/** The low-level DynamoDB client (the document client of table.ts wraps it). */
+export const dynamodbClient = /* @__PURE__ */ perConfiguration(
+  (config): DynamoDBClient => new DynamoDBClient({ ...clientBase(config), ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }) }),
+);
+
+/** Every route group's check that a token's user and organisation did not change since it was issued. */
+export const sessionFreshness = /* @__PURE__ */ perConfiguration(
+  (config): SessionFreshness => createSessionFreshness({ states: new DynamoSessionStates(dynamodbClient(config), config.tableName) }),
+);
+
+export const publicDeps = /* @__PURE__ */ perConfiguration((config): PublicDeps => ({ verifier: verifier(config), sessions: sessionFreshness(config) }));
 
 let fromEnvironment: Configuration | undefined;
 

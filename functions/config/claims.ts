@@ -7,6 +7,12 @@ export const ORG_CLAIM = 'org_id';
 /** The Cognito user attribute holding the organisation; only admins may write it. */
 export const ORG_ATTRIBUTE = 'custom:org_id';
 export const GROUPS_CLAIM = 'cognito:groups';
+/**
+ * The product's username. The pool signs in by e-mail, so Cognito's own `username` claim is
+ * the user's `sub`; the pre token generation trigger adds this attribute as a claim, and the
+ * token check prefers it to `username`.
+ */
+export const USERNAME_CLAIM = 'preferred_username';
 /** OAuth scope the API methods require, so API Gateway's authorizer accepts access tokens. */
 export const API_SCOPE = 'evidence-api/access';
 /** Scopes the web console's app client asks for and may be granted (Cognito managed login and the local issuer). */

@@ -6,8 +6,10 @@
  * (JobSettings), where each job's builder names what it requires.
  */
 import * as z from 'zod/mini';
+import type { LocalUserStore } from '../adapters/local-user-store.js';
 import type { LocalCredentials } from '../adapters/sdk-policy.js';
 import type { DeliveryQueue, HostResolver } from '../core/notification-ports.js';
+import type { MailSender } from '../core/ports.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
 import { ARCHIVE_ENV, ENV } from './environment.js';
 
@@ -53,6 +55,10 @@ export interface Configuration extends ApiSettings {
   readonly deliveryQueue?: DeliveryQueue;
   /** Host name resolution for the webhook URL guard (tests inject one). @default the system resolver */
   readonly hostResolver?: HostResolver;
+  /** The local token issuer's user pool: when set, identities live there instead of in Cognito. */
+  readonly userStore?: LocalUserStore;
+  /** Where local mail goes (the local mail folder); in AWS, SES. */
+  readonly mail?: MailSender;
 }
 
 type SettingName = keyof ApiSettings;

@@ -34,6 +34,8 @@ export class AuditTrail {
     private readonly call: CallContext,
     private readonly principal: Principal,
     private readonly clock: () => Date = () => new Date(),
+    /** Seals the event's personal fields before it is stored (the personal-data vault). */
+    private readonly seal: (event: AuditEvent) => Promise<AuditEvent> = async (event) => event,
   ) {
     this.#resourceId = call.resourceId;
   }
@@ -60,13 +62,13 @@ export class AuditTrail {
   event(outcomes: Outcomes): AuditEvent {
     const now = this.clock();
     const changes = this.#details || outcomes.changes ? { ...this.#details, ...outcomes.changes } : undefined;
-    const { userId, role, orgId } = this.principal;
+    const { userId, role, orgId, username } = this.principal;
     return {
       eventId: newEventId(now.getTime()),
       occurredAt: now.toISOString(),
       action: this.call.action,
       outcome: outcomes.outcome,
-      actor: { userId, role, ...(orgId && { orgId }) },
+      actor: { userId, role, ...(orgId && { orgId }), username },
       resource: { type: this.call.resourceType, ...(this.#resourceId && { id: this.#resourceId }) },
       statusCode: outcomes.statusCode,
       ...(outcomes.reason && { reason: outcomes.reason }),
@@ -80,7 +82,7 @@ export class AuditTrail {
   /** Builds and stores an event through `write`, and marks the call recorded. */
   async record(outcomes: Outcomes, write: (event: AuditEvent) => Promise<void>): Promise<AuditEvent> {
     const event = this.event(outcomes);
-    await write(event);
+    await write(await this.seal(event));
     this.#recorded = true;
     return event;
   }
@@ -98,7 +100,7 @@ export function redactForParty(event: AuditEvent): AuditEvent {
 }
 
 /** The actor of events that no user caused (the file verifier). */
-export const SYSTEM_ACTOR = { userId: 'system', role: 'system' } as const;
+export const SYSTEM_ACTOR = { userId: 'system', role: 'system', username: 'system' } as const;
 
 /** The audit event of a system action (no caller, no network details). */
 export function systemEvent(event: Pick<AuditEvent, 'action' | 'outcome' | 'resource' | 'statusCode' | 'correlationId'> & {

@@ -67,6 +67,15 @@ export const PROBLEM_CODES = {
   'notification-not-found': 'No such notification in the caller\'s inbox',
   'webhook-not-found': 'No such webhook (or it belongs to another organisation)',
   'webhook-url-refused': 'The webhook URL is not https, or resolves to a private, loopback or link-local address',
+  'organisation-not-found': 'No such organisation (or it is not visible to the caller)',
+  'user-not-found': 'No such user (or it is not visible to the caller)',
+  'organisation-kind-mismatch': 'A buyer or factory user needs an active organisation of that kind; auditors and admins none',
+  'organisation-suspended': 'The organisation is SUSPENDED',
+  'username-taken': 'Another user already has this username',
+  'self-change-forbidden': 'An admin cannot disable, demote or erase themselves',
+  'last-admin': 'The last active admin cannot be disabled, demoted or erased',
+  'user-erased': 'The user was erased; nothing more can be done to them',
+  'session-revoked': 'The access token was issued before a change of the user or organisation (disabled, role or org changed, suspended)',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
@@ -123,7 +132,7 @@ export class NotFoundError extends AppError {
   readonly family: string = 'not-found';
 
   constructor(
-    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found',
+    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found' | 'organisation-not-found' | 'user-not-found',
     message: string,
   ) {
     super(code, message);
@@ -211,8 +220,15 @@ export class MissingCredentialsError extends AuthenticationError {
 export class InvalidTokenError extends AuthenticationError {
   readonly family = 'invalid-token';
 
-  constructor(message: string, options?: ErrorOptions) {
-    super('token-invalid', message, options);
+  constructor(message: string, options?: ErrorOptions, code: 'token-invalid' | 'session-revoked' = 'token-invalid') {
+    super(code, message, options);
+  }
+}
+
+/** A valid token issued before the user or their organisation changed (disabled, role or org changed, suspended, erased). */
+export class RevokedSessionError extends InvalidTokenError {
+  constructor(message: string) {
+    super(message, undefined, 'session-revoked');
   }
 }
 

@@ -21,3 +21,12 @@ export const newItemId = (now?: number) => `itm_${sortableId(now)}`;
 export const newEvidenceId = (now?: number) => `evd_${sortableId(now)}`;
 export const newEventId = (now?: number) => `evt_${sortableId(now)}`;
 export const newCommentId = (now?: number) => `cmt_${sortableId(now)}`;
+/** An organisation id: `B` (buyer) or `F` (factory) and 10 random characters of the ULID alphabet. */
+export function newOrganisationId(kind: 'buyer' | 'factory'): string {
+  const random = randomBytes(10);
+  let tail = '';
+  for (let i = 0; i < 10; i++) tail += ALPHABET[random[i]! % 32];
+  return `${kind === 'buyer' ? 'B' : 'F'}${tail}`;
+}
+/** The pseudonym an erased user's name becomes: random, so it says nothing of the person. */
+export const newPseudonym = () => `erased-${randomBytes(8).toString('hex')}`;

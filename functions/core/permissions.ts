@@ -7,7 +7,7 @@
  * - `own`: allowed on objects of the caller's organisation (a request's buyer org or
  *   addressed factory, a factory's own evidence); another tenant's object answers 404;
  * - `shared`: a buyer reading evidence (and downloading its files) a fulfilment shared with its org;
- * - `all`: every tenant's objects (read-only roles).
+ * - `all`: every tenant's objects (read-only roles, and the admin's directory commands).
  */
 export const ROLES = ['buyer', 'factory', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,6 +39,17 @@ export const OPERATIONS = [
   'listWebhooks',
   'disableWebhook',
   'listWebhookDeliveries',
+  'listOrganisations',
+  'getOrganisation',
+  'createOrganisation',
+  'suspendOrganisation',
+  'listUsers',
+  'createUser',
+  'changeUserRole',
+  'disableUser',
+  'enableUser',
+  'exportUserData',
+  'eraseUser',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -70,6 +81,19 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   listWebhooks: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
   disableWebhook: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
   listWebhookDeliveries: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  // The directory: `own` is the caller's own organisation (and, for organisations, every
+  // factory, with its public fields only); a data export's `own` is the caller's own userId.
+  listOrganisations: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  getOrganisation: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  createOrganisation: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'any' },
+  suspendOrganisation: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
+  listUsers: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  createUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'any' },
+  changeUserRole: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
+  disableUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
+  enableUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
+  exportUserData: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'all' },
+  eraseUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
 };
 
 export function scopeOf(role: Role, operation: Operation): Scope {

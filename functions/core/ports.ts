@@ -4,6 +4,8 @@ import type { Evidence, EvidenceVersion, FileInfo, FileStatus, StoredEvidenceFil
 import type { MeasuredObject } from './evidence-files.js';
 import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
 import type { Comment } from '../schemas/comments.js';
+import type { OrganisationKind, OrganisationStatus, UserStatus } from '../schemas/directory.js';
+import type { Role } from './permissions.js';
 
 export interface Page<T> {
   readonly items: T[];
@@ -144,3 +146,152 @@ export interface EvidenceObjects {
 
 /** First answers of POSTs sent with an `Idempotency-Key`: the port and its logic live in idempotency.ts. */
 export type { IdempotencyStore } from './idempotency.js';
+
+/** One e-mail message as the product sends it (invitations, notifications). */
+export interface OutgoingMail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+}
+
+/** Sends e-mail: SES in AWS; locally one `.eml` file per message under `.local/mail/`. */
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/** A user as the table keeps it, for listing and for the freshness of sessions. */
+export interface UserRecord {
+  readonly userId: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly orgId?: string;
+  readonly status: UserStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Tokens issued at or before this moment (ISO) are refused: the last change of role, org or status. */
+  readonly revokedAt?: string;
+  /** Set once the user was erased: the username and e-mail above are pseudonyms. */
+  readonly erasedAt?: string;
+}
+
+/** An organisation as the table keeps it. */
+export interface OrganisationRecord {
+  readonly orgId: string;
+  readonly kind: OrganisationKind;
+  readonly name: string;
+  readonly country?: string;
+  readonly status: OrganisationStatus;
+  readonly createdAt: string;
+  readonly suspendedAt?: string;
+}
+
+export interface StoredUser {
+  readonly user: UserRecord;
+  readonly revision: number;
+}
+
+export interface OrganisationListFilter {
+  readonly kind?: OrganisationKind | undefined;
+  readonly namePrefix?: string | undefined;
+  /** Only factories and this organisation (a buyer's or factory's view); absent: every organisation. */
+  readonly visibleTo?: { readonly orgId: string | undefined } | undefined;
+}
+
+export interface UserListFilter {
+  readonly orgId?: string | undefined;
+  readonly role?: Role | undefined;
+}
+
+/** Another user record that must not have changed for a write to go through. */
+export interface RevisionGuard {
+  readonly userId: string;
+  readonly revision: number;
+}
+
+/** The directory's records in the table: organisations, users, and the username index. */
+export interface DirectoryRepository {
+  getOrganisation(orgId: string): Promise<OrganisationRecord | undefined>;
+  listOrganisations(filter: OrganisationListFilter, page: PageRequest): Promise<Page<OrganisationRecord>>;
+  /** @throws ConflictError (`organisation-not-found` never): the id is taken. */
+  createOrganisation(org: OrganisationRecord, audit: AuditEvent): Promise<void>;
+  /** Replaces an ACTIVE organisation with its SUSPENDED self. @throws ConcurrentUpdateError when it is no longer ACTIVE. */
+  suspendOrganisation(next: OrganisationRecord, audit: AuditEvent): Promise<void>;
+  getUser(userId: string): Promise<StoredUser | undefined>;
+  findUserByUsername(username: string): Promise<StoredUser | undefined>;
+  listUsers(filter: UserListFilter, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Stores the user and reserves the username, with the audit event. @throws ConflictError `username-taken`. */
+  createUser(user: UserRecord, audit: AuditEvent): Promise<void>;
+  /**
+   * Replaces the user if its revision is still `expectedRevision` (and, with `unchanged`, only
+   * if that other user's record is still at its revision: the acting admin, so two admins
+   * removing each other at once cannot both succeed). @throws ConcurrentUpdateError.
+   */
+  updateUser(next: UserRecord, expectedRevision: number, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void>;
+  /**
+   * Replaces the user with its erased self, frees the username and destroys the user's
+   * personal-data key, with the audit event, in one transaction.
+   */
+  eraseUser(next: UserRecord, expectedRevision: number, previousUsername: string, audit: AuditEvent, unchanged?: RevisionGuard): Promise<void>;
+}
+
+/** Names one identity: Cognito addresses it by `sub`, the local user store by username. */
+export interface IdentityRef {
+  readonly userId: string;
+  readonly username: string;
+}
+
+/** What a new identity is created with. */
+export interface NewIdentity {
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly orgId?: string | undefined;
+}
+
+/**
+ * The sign-in identities: the Cognito user pool in AWS (AdminCreateUser with an e-mailed
+ * temporary password, group = role, the org in the attribute only admins write), the local
+ * token issuer's user store locally (invitation in the local mail folder).
+ */
+export interface IdentityDirectory {
+  /** Creates the identity, sends the invitation, and answers its immutable id (`sub`). @throws ConflictError `username-taken`. */
+  create(identity: NewIdentity): Promise<{ readonly userId: string }>;
+  /** Moves the identity to the role's group and sets (or clears) its organisation. */
+  changeRole(identity: IdentityRef, change: { readonly from: Role; readonly to: Role; readonly orgId?: string | undefined }): Promise<void>;
+  setEnabled(identity: IdentityRef, enabled: boolean): Promise<void>;
+  /** Revokes every refresh token (AdminUserGlobalSignOut). */
+  signOut(identity: IdentityRef): Promise<void>;
+  /** Deletes the identity (erasure); an identity already gone is not an error. */
+  remove(identity: IdentityRef): Promise<void>;
+  /** Active (enabled) members of the admin group. */
+  activeAdminCount(): Promise<number>;
+}
+
+/** What decides whether a session still stands: its user's and its organisation's records. */
+export interface SessionState {
+  /** Absent when the table keeps no record of the user (a pool user the directory never saw). */
+  readonly user?: { readonly status: UserStatus; readonly revokedAt?: string | undefined; readonly erased: boolean };
+  readonly org?: { readonly status: OrganisationStatus };
+}
+
+/** Reads the session state of a user and organisation (two eventually consistent item reads). */
+export interface SessionStates {
+  read(userId: string, orgId: string | undefined): Promise<SessionState>;
+}
+
+/**
+ * Personal data in audit events (the actor's username, source address and user agent) is
+ * sealed with a key of that actor before the event is stored, in the table and therefore
+ * in the archive; erasure destroys the key, and every copy becomes unreadable at once
+ * (crypto-shredding) while the events themselves stay whole and verifiable.
+ */
+export interface PersonalDataVault {
+  /** The event as stored: `actor.username`, `sourceIp` and `userAgent` sealed with the actor's key. */
+  seal(event: AuditEvent): Promise<AuditEvent>;
+  /** Events as answered: sealed fields opened; an erased actor's read as ERASED_USERNAME, without address or agent. */
+  reveal(events: readonly AuditEvent[]): Promise<AuditEvent[]>;
+  /** Drops what this container remembers of the user's key (called after the key is destroyed). */
+  forget(userId: string): void;
+}

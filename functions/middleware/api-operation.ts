@@ -12,7 +12,7 @@ import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js'
 import { findRoute } from '../api/routes.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { Operation } from '../core/permissions.js';
-import type { AuditLog } from '../core/ports.js';
+import type { AuditLog, PersonalDataVault } from '../core/ports.js';
 import type { UseCaseContext } from '../core/use-cases/context.js';
 import { auditTrail } from './audit-trail.js';
 import { authenticate } from './authenticate.js';
@@ -21,12 +21,17 @@ import type { CursorSealer } from './cursors.js';
 import { idempotency } from './idempotency.js';
 import { parseInput } from './parse-input.js';
 import { problemErrors } from './problem.js';
+import type { SessionFreshness } from './session-freshness.js';
 import { stateOf, type CallState } from './state.js';
 
 export interface ApiDeps {
   readonly verifier: AccessTokenVerifier;
+  /** Refuses tokens issued before a change of their user or organisation (within its cache's age). */
+  readonly sessions?: SessionFreshness;
   /** Required when the operation is audited. */
   readonly auditLog?: AuditLog;
+  /** Seals the personal fields of every audit event before it is stored. */
+  readonly vault?: PersonalDataVault;
   /** Required when the operation is a POST: keeps its `Idempotency-Key` answers. */
   readonly idempotency?: IdempotencyStore;
   /** Required when the operation pages. */
@@ -80,8 +85,8 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(correlation())
-    .use(authenticate(deps.verifier))
-    .use(auditTrail({ route, successStatus, auditLog: deps.auditLog, now }))
+    .use(authenticate(deps.verifier, deps.sessions))
+    .use(auditTrail({ route, successStatus, auditLog: deps.auditLog, now, vault: deps.vault }))
     .use(parseInput({ operation, schemas, cursors: deps.cursors }))
     .use(idempotency({ route, store: deps.idempotency, auditLog: deps.auditLog, clock: now }))
     .use(problemErrors(operation))

@@ -8,7 +8,7 @@
 import type { Route } from '../api/routes.js';
 import { AuditTrail } from '../core/audit-trail.js';
 import { AuthenticationError, outcomeOf } from '../core/errors.js';
-import type { AuditLog } from '../core/ports.js';
+import type { AuditLog, PersonalDataVault } from '../core/ports.js';
 import { apiCallLogger } from '../observability/logger.js';
 import { problemFor, problemResponse } from './problem.js';
 import { correlationIdOf, header, stateOf, type ApiMiddleware, type ApiRequest } from './state.js';
@@ -23,9 +23,11 @@ export interface AuditTrailOptions {
   /** Required when the route is audited. */
   readonly auditLog?: AuditLog | undefined;
   readonly now: () => Date;
+  /** Seals personal fields before an event is stored; without it they are stored as they are (tests of the chain alone). */
+  readonly vault?: PersonalDataVault | undefined;
 }
 
-export function auditTrail({ route, successStatus, auditLog, now }: AuditTrailOptions): ApiMiddleware[] {
+export function auditTrail({ route, successStatus, auditLog, now, vault }: AuditTrailOptions): ApiMiddleware[] {
   const audit = route.audit;
   if (!audit) return []; // not this route's concern: the chain's order stays the same
   if (!auditLog) throw new Error(`Route ${route.method} ${route.path} is audited: pass an audit log`);
@@ -47,6 +49,7 @@ export function auditTrail({ route, successStatus, auditLog, now }: AuditTrailOp
         },
         state.principal,
         now,
+        vault && ((event) => vault.seal(event)),
       );
     },
     after: async function recordSuccess(request: ApiRequest) {

@@ -7,14 +7,18 @@ import * as z from 'zod/mini';
 import { AuditEvent } from './audit.js';
 import { Timestamp } from './common.js';
 
-/** An `audit/` line is exactly the API's AuditEvent. */
+/**
+ * An `audit/` line is the API's AuditEvent as stored: `actor.username`, `sourceIp` and
+ * `userAgent` sealed (`sealed:v1:…`, AES-256-GCM under the actor's key), so an erasure
+ * makes them unrecoverable without touching the locked object.
+ */
 export const AuditArchiveRecord = AuditEvent;
 export type AuditArchiveRecord = z.infer<typeof AuditArchiveRecord>;
 
 export const ChangeEventName = z.enum(['INSERT', 'MODIFY', 'REMOVE']);
 export type ChangeEventName = z.infer<typeof ChangeEventName>;
 
-export const EntityType = z.enum(['request', 'evidence', 'evidence-version', 'evidence-share', 'organisation', 'audit', 'other']);
+export const EntityType = z.enum(['request', 'evidence', 'evidence-version', 'evidence-share', 'organisation', 'audit', 'other', 'user']);
 export type EntityType = z.infer<typeof EntityType>;
 
 /**

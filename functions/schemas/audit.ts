@@ -37,10 +37,21 @@ export const AuditAction = z.enum([
   'webhook.deliveries.read',
   /** The webhook worker (actor: the system) disabled a webhook after 24 hours of failed deliveries. */
   'webhook.auto-disable',
+  'organisation.list',
+  'organisation.read',
+  'organisation.create',
+  'organisation.suspend',
+  'user.list',
+  'user.create',
+  'user.change-role',
+  'user.disable',
+  'user.enable',
+  'user.data-export',
+  'user.erase',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'notification', 'webhook']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'notification', 'webhook', 'organisation', 'user']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z
@@ -49,7 +60,12 @@ export const AuditEvent = z
     occurredAt: Timestamp,
     action: AuditAction,
     outcome: Outcome,
-    actor: z.object({ userId: Id, role: z.string(), orgId: z.optional(Id) }),
+    /**
+     * `username` (1.1) names the actor readably. Stored sealed (personal-data vault): in the
+     * table and the archive it is `sealed:v1:…`, answered opened, or `(erased)` once the
+     * actor was erased. Optional only for events written before 1.1.
+     */
+    actor: z.object({ userId: Id, role: z.string(), orgId: z.optional(Id), username: z.optional(z.string()) }),
     resource: z.object({ type: ResourceType, id: z.optional(Id) }),
     statusCode: z.int(),
     reason: z.optional(z.string()),
@@ -66,6 +82,8 @@ export const ListAuditQuery = z.strictObject({
   from: z.optional(InputTimestamp),
   to: z.optional(InputTimestamp),
   actorId: z.optional(Id),
+  /** The actor's current username (1.1); an erased user's events are found by `actorId` only. */
+  actorUsername: z.optional(Id),
   action: z.optional(AuditAction),
   resourceType: z.optional(ResourceType),
   resourceId: z.optional(Id),
@@ -74,6 +92,10 @@ export const ListAuditQuery = z.strictObject({
   cursor: Cursor,
 });
 export type ListAuditQuery = z.infer<typeof ListAuditQuery>;
+
+/** A request's history: its pages, narrowed to one actor by id or username (1.1). */
+export const HistoryQuery = z.strictObject({ actorId: z.optional(Id), actorUsername: z.optional(Id), limit: Limit, cursor: Cursor });
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
 export const AuditPage = z.object({ items: z.array(AuditEvent), nextCursor: z.optional(text(1, 4096)) });
 

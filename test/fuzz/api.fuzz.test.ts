@@ -24,9 +24,9 @@ import { notificationsDeps } from '../../functions/composition/notifications.js'
 import type { ApiHandler } from '../../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../../local/api-gateway-adapter.js';
 import type { DemoUsername } from '../../local/demo-users.js';
-import { seedOrganisations } from '../../local/seed.js';
 import { documentClient } from '../../functions/composition/table.js';
-import { testConfiguration, testDeps } from '../support/deps.js';
+import { seedTestDirectory, testConfiguration, testDeps } from '../support/deps.js';
+import { createHandler as directoryHandler } from '../../functions/http/directory.js';
 import { createTestTable } from '../support/dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from '../support/tokens.js';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -37,7 +37,7 @@ import { DEMO_USERS } from '../../local/demo-users.js';
 
 /** Calls per property run, run concurrently. Cases per CI run: see the count test at the end (at least 20,000). */
 const BATCH = 8;
-/** Hostile runs per endpoint: 18 endpoints x 100 x 8 = 14,400 cases; the related-field properties add the rest. */
+/** Hostile runs per endpoint: 31 endpoints x 100 x 8 = 24,800 cases; the related-field properties add the rest. */
 const RUNS_PER_ROUTE = 100;
 const MIN_CASES = 20_000;
 const SEED = 20_261_122;
@@ -108,12 +108,12 @@ async function invoke(call: Call): Promise<{ result: APIGatewayProxyResult; rout
 beforeAll(async () => {
   const table = await createTestTable('fuzz');
   tableName = table.tableName;
-  await seedOrganisations(table.client, tableName);
   tokens = await startTestTokenIssuer();
   const config = testConfiguration(table, tokens);
+  await seedTestDirectory(table, config);
   documents = documentClient(config);
   const deps = testDeps(config);
-  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), notifications: notificationsHandler({ ...notificationsDeps(config), ...deps }) };
+  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), notifications: notificationsHandler({ ...notificationsDeps(config), ...deps }) , directory: directoryHandler(deps) };
   for (const user of USERS) tokenOf.set(user, await tokens.accessToken(user));
   tokenOf.set('anonymous', undefined);
   tokenOf.set('garbage', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln');
@@ -220,6 +220,17 @@ const BODIES: Partial<Record<string, fc.Arbitrary<Record<string, unknown>>>> = {
   createEvidence: shaped({ name: field(sized(200)), docType: field(fc.constantFrom('audit-report', 'certificate')), notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
   addEvidenceVersion: shaped({ notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
   createComment: shaped({ text: field(fc.oneof(sized(4000), fc.constantFrom('line\nbreak', 'tab\there', 'bell\u0007'))), itemId: field(idLike) }),
+  createOrganisation: shaped({ kind: field(fc.constantFrom('buyer', 'factory', 'auditor')), name: field(sized(200)), country: field(fc.constantFrom('PT', 'pt', 'PRT', '')) }),
+  suspendOrganisation: shaped({ reason: field(sized(1000)) }),
+  createUser: shaped({
+    username: field(fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9._-]{2,20}$/), sized(64), fc.constantFrom('buyer1', 'Admin', 'a b'))),
+    email: field(fc.oneof(fc.emailAddress(), fc.constantFrom('not-an-email', 'a@b', `${'x'.repeat(250)}@example.com`))),
+    role: field(fc.constantFrom('buyer', 'factory', 'auditor', 'admin', 'root')),
+    orgId: field(fc.constantFrom('B001', 'F001', 'F999', '')),
+  }),
+  changeUserRole: shaped({ role: field(fc.constantFrom('buyer', 'factory', 'auditor', 'admin', 'root')), orgId: field(fc.constantFrom('B001', 'F001', 'F999')) }),
+  disableUser: shaped({ reason: field(sized(1000)) }),
+  enableUser: shaped({ reason: field(sized(1000)) }),
 };
 
 const rawBody = (operation: string | undefined) =>
@@ -234,7 +245,7 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'A
 const contentType = fc.oneof({ weight: 4, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, null) }, { weight: 1, arbitrary: hostileString.filter((v) => /^[\x20-\x7e]*$/.test(v)) });
 const isJsonType = (type: string | null) => type !== null && /^application\/json[ \t]*(;.*)?$/i.test(type.trim());
 
-const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome', 'dueBefore', 'overdue'];
+const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome', 'dueBefore', 'overdue', 'kind', 'q', 'orgId', 'role', 'actorUsername'];
 const queryValue = fc.oneof(
   fc.constantFrom('1', '0', '100', '101', '-1', '+3', '0x10', ' 5', '5e0', '05', '1.5', 'true', 'false', '2026-12-31', '2019-02-29', 'OPEN', 'CANCELLED', 'SUCCESS', 'request', 'request.create', 'audit-report', '2026-11-22T10:00:00.000Z', '2026-11-22T12:00:00+02:00', 'eyJwayI6IlgifQ', ''),
   hostileString,

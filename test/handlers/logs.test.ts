@@ -13,6 +13,7 @@ import { synthApp } from '../infra/app.js';
 let api: TestApi;
 let failing: TestApi;
 let denialPatterns: string[];
+let privilegedPatterns: string[];
 let denialRule: InsightRuleBody;
 let output: string[] = [];
 const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
@@ -29,6 +30,9 @@ beforeAll(async () => {
   const template = synthApp({ stage: 'dev' }).statelessTemplate;
   denialPatterns = Object.values(template.findResources('AWS::Logs::MetricFilter'))
     .filter((f) => f.Properties.MetricTransformations[0].MetricName === 'Denials')
+    .map((f) => f.Properties.FilterPattern as string);
+  privilegedPatterns = Object.values(template.findResources('AWS::Logs::MetricFilter'))
+    .filter((f) => f.Properties.MetricTransformations[0].MetricName === 'PrivilegedRoleChanges')
     .map((f) => f.Properties.FilterPattern as string);
   const [rule] = Object.values(template.findResources('AWS::CloudWatch::InsightRule'));
   denialRule = JSON.parse(resolved(rule!.Properties.RuleBody)) as InsightRuleBody;
@@ -86,8 +90,8 @@ describe('log lines', () => {
       route: 'POST /v1/requests',
       audit: { outcome: 'DENIED', action: 'request.create', actorId: me.body.userId, statusCode: 403 },
     });
-    // One per audited route group: requests, evidence, audit, notifications.
-    expect(denialPatterns).toHaveLength(4);
+    // One per audited route group: requests, evidence, audit, notifications, directory.
+    expect(denialPatterns).toHaveLength(5);
     for (const pattern of denialPatterns) expect(filterMatches(pattern, denial!.line), pattern).toBe(true);
     expect(insightContributor(denialRule, denial!.line)).toEqual([me.body.userId]);
 
@@ -113,5 +117,24 @@ describe('log lines', () => {
     });
     expect(errors[0]!.line).not.toContain('\n');
     for (const pattern of denialPatterns) expect(filterMatches(pattern, errors[0]!.line)).toBe(false);
+  });
+});
+
+describe('the privileged-role alarm\'s log line', () => {
+  it('is written for a change of an auditor\'s or admin\'s role and matched by the deployed filter; other changes write none that match', async () => {
+    expect(privilegedPatterns).toHaveLength(1);
+    const pattern = privilegedPatterns[0]!;
+    const create = async (role: string, orgId?: string) =>
+      (await api.call('POST', '/v1/users', { as: 'admin1', body: { username: `log-${role}-${Date.now().toString(36)}`, email: 'l@example.com', role, ...(orgId && { orgId }) } })).body.userId as string;
+    const buyer = await create('buyer', 'B001');
+    const auditor = await create('auditor');
+    captureOutput();
+    expect((await api.call('POST', `/v1/users/${buyer}/change-role`, { as: 'admin1', body: { role: 'factory', orgId: 'F001' } })).status).toBe(200);
+    const quiet = output.join('').split('\n').filter((l) => l !== '');
+    expect(quiet.filter((line) => filterMatches(pattern, line))).toEqual([]);
+    expect((await api.call('POST', `/v1/users/${auditor}/change-role`, { as: 'admin1', body: { role: 'admin' } })).status).toBe(200);
+    const lines = output.join('').split('\n').filter((l) => l !== '' && filterMatches(pattern, l));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'WARN', message: 'privileged role changed', directory: { userId: auditor, from: 'auditor', to: 'admin' } });
   });
 });

@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type Route } from '../../functions/api/routes.js';
 import type { Operation } from '../../functions/core/permissions.js';
-import { DEMO_USERS, type DemoUsername } from '../../local/demo-users.js';
+import { randomUUID } from 'node:crypto';
+import { DEMO_USERS, stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { oracleRow, parseAnswer, type Outcome } from '../support/access-oracle.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { markFileAvailable } from '../support/evidence-files.js';
 import { inbox } from '../../functions/composition/notifications.js';
 import { notificationIdOf } from '../../functions/core/use-cases/notifications.js';
-import { stableSub } from '../../local/demo-users.js';
 
 let api: TestApi;
 /** Every demo user's inbox holds one notification, of the same event. */
@@ -92,9 +92,42 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   readNotification: () => ({}),
   createWebhook: () => WEBHOOK,
   disableWebhook: () => ({}),
+  createOrganisation: () => ({ kind: 'buyer', name: 'walk' }),
+  suspendOrganisation: () => ({ reason: 'walk' }),
+  createUser: () => ({ username: `walk-${randomUUID().slice(0, 8)}`, email: 'walk@example.com', role: 'buyer', orgId: 'B001' }),
+  changeUserRole: () => ({ role: 'factory', orgId: 'F001' }),
+  disableUser: () => ({}),
+  enableUser: () => ({}),
 };
 
-function pathFor(route: Route, w: World, c: Case): string {
+/** Directory commands change what they touch: each case gets its own organisation or user. */
+const FRESH_TARGET = new Set<Operation>(['suspendOrganisation', 'changeUserRole', 'disableUser', 'enableUser', 'eraseUser']);
+
+async function freshTarget(operation: Operation): Promise<string> {
+  if (operation === 'suspendOrganisation') {
+    const org = await api.call('POST', '/v1/organisations', { as: 'admin1', body: { kind: 'buyer', name: 'walk target' } });
+    return org.body.orgId;
+  }
+  const user = await api.call('POST', '/v1/users', { as: 'admin1', body: { username: `target-${randomUUID().slice(0, 8)}`, email: 't@example.com', role: 'buyer', orgId: 'B001' } });
+  return user.body.userId;
+}
+
+/**
+ * A directory path's target. Organisations: the caller's own, or the other tenant's buyer org
+ * (factories are visible to everyone, so a buyer org is what another tenant must not see).
+ * Users: the caller themselves, or a user of the other tenant.
+ */
+function directoryTarget(c: Case, targetTenant: Tenant): { orgId: string; userId: string } {
+  const user = roleOf(c.user);
+  const own = c.tenant === 'own';
+  const otherUser = user.group === 'factory' ? FACTORY[targetTenant] : BUYER[targetTenant];
+  return {
+    orgId: own && 'orgId' in user ? user.orgId : `B00${targetTenant}`,
+    userId: stableSub(own ? c.user : otherUser === c.user ? FACTORY[targetTenant] : otherUser),
+  };
+}
+
+function pathFor(route: Route, w: World, c: Case, target: { orgId: string; userId: string }): string {
   // The caller's own notification, or another user's; the caller's org's webhook (a buyer's for auditors and admins).
   const other: DemoUsername = c.user === 'buyer2' ? 'buyer1' : 'buyer2';
   const notificationId = notificationOf(c.tenant === 'own' ? c.user : other);
@@ -108,7 +141,9 @@ function pathFor(route: Route, w: World, c: Case): string {
     .replace('{evidenceId}', w.evidenceId)
     .replace('{version}', version)
     .replace('{notificationId}', notificationId)
-    .replace('{webhookId}', webhookId);
+    .replace('{webhookId}', webhookId)
+    .replace('{orgId}', target.orgId)
+    .replace('{userId}', target.userId);
 }
 
 const targetsObject = (route: Route) => route.path.includes('{');
@@ -136,9 +171,18 @@ function expected(c: Case): { status: number; outcome?: Outcome } {
   return parseAnswer(answer);
 }
 
-/** The organisations an answered item belongs to (requests, evidence, audit events). */
+/** The organisations an answered item belongs to (requests, evidence, audit events, organisations, users). */
 function orgsOf(item: Record<string, any>): string[] {
   return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId, item.orgId].filter((org): org is string => typeof org === 'string');
+}
+
+/** Lists whose own-view items may lawfully lie outside the caller's organisation (API.md 1.1). */
+function listedLawfully(operation: Operation, item: Record<string, any>, orgId: string | undefined): boolean {
+  // Every signed-in user finds the factories.
+  if (operation === 'listOrganisations') return item.kind === 'factory';
+  // A member list shows userId, username and role only: it must name no demo user of another organisation.
+  if (operation === 'listUsers') return !DEMO_USERS.some((u) => 'orgId' in u && u.orgId !== orgId && stableSub(u.username) === item.userId);
+  return false;
 }
 
 /** The items of a page answer (`{items, nextCursor?}`), else undefined. */
@@ -188,7 +232,12 @@ describe('the access oracle, walked through HTTP', () => {
       const cell = cellOf(c);
       const query = cell.other === 'shown' ? '?limit=100' : '';
       const since = new Date(Date.now() - 1000);
-      const answer = await api.call(c.route.method, pathFor(c.route, w, c) + query, { as: c.user, ...(body !== undefined && { body }) });
+      const target = directoryTarget(c, targetTenant);
+      if (FRESH_TARGET.has(c.route.operation!)) {
+        const id = await freshTarget(c.route.operation!);
+        Object.assign(target, c.route.operation === 'suspendOrganisation' ? { orgId: id } : { userId: id });
+      }
+      const answer = await api.call(c.route.method, pathFor(c.route, w, c, target) + query, { as: c.user, ...(body !== undefined && { body }) });
       const want = expected(c);
       const label = `${c.user} ${c.route.method} ${c.route.path} (${c.tenant} tenant)`;
       const events = await auditEventsOf(answer.requestId, c.user, since, want.outcome ? 1 : 0);
@@ -203,7 +252,7 @@ describe('the access oracle, walked through HTTP', () => {
             ? item.notificationId === notificationOf(c.user) // an inbox holds its owner's notifications only
             : targetsObject(c.route)
               ? orgsOf(item).some((org) => tenantOrgs(targetTenant).includes(org))
-              : orgsOf(item).includes(role.orgId);
+              : orgsOf(item).includes(role.orgId) || listedLawfully(c.route.operation!, item, role.orgId);
         for (const item of items) expect.soft(belongs(item), `${label} lists ${JSON.stringify(item)}`).toBe(true);
       }
       if (items && cell.other === 'shown') {

@@ -62,10 +62,20 @@ describe('alarms', () => {
     ['TableExportErrors', 'Errors'],
     ['BackupDrillErrors', 'Errors'],
     ['BackupJobFailureQueueDepth', 'ApproximateNumberOfMessagesVisible'],
+    ['PrivilegedRoleChange', 'PrivilegedRoleChanges'],
   ])('has the %s alarm on %s', (name, metric) => {
     const alarm = alarms().find((a) => a.id.startsWith(`Monitoring${name}`));
     expect(alarm, name).toBeDefined();
     expect(alarm!.MetricName).toBe(metric);
+  });
+
+  it('alarms on the first change of an admin\'s or auditor\'s role, counted from the directory function\'s log', () => {
+    const filter = Object.values(stateless.findResources('AWS::Logs::MetricFilter')).find((f) => f.Properties.MetricTransformations[0].MetricName === 'PrivilegedRoleChanges')!;
+    expect(filter.Properties.FilterPattern).toBe('{ $.directory.event = "privileged-role-changed" }');
+    expect(JSON.stringify(filter.Properties.LogGroupName)).toMatch(/Apidirectory/);
+    const alarm = alarms().find((a) => a.id.startsWith('MonitoringPrivilegedRoleChange'))!;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum', Period: 300, TreatMissingData: 'notBreaching' });
+    expect(alarm.AlarmActions).toHaveLength(1);
   });
 
   it('alarms on throttles (Lambda and WAF rate rules)', () => {
@@ -90,8 +100,8 @@ describe('alarms', () => {
   it('counts denials with one metric filter per audited API function on the logger\'s denial line', () => {
     const filters = Object.values(stateless.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
     const denialFilters = filters.filter((f) => f.MetricTransformations[0].MetricName === 'Denials');
-    // requests, evidence, audit, notifications: every audited route group.
-    expect(denialFilters).toHaveLength(4);
+    // requests, evidence, audit, notifications, directory: every audited route group.
+    expect(denialFilters).toHaveLength(5);
     for (const f of denialFilters) expect(f.FilterPattern).toBe('{ $.audit.outcome = "DENIED" }');
   });
 

@@ -56,13 +56,12 @@ describe('every function', () => {
 });
 
 describe('environment', () => {
-  it('gives the API functions the user pool and accepted client ids, and the table to those that use it', () => {
+  it('gives the API functions the user pool and accepted client ids, and the table (every group checks sessions there)', () => {
     for (const group of ROUTE_GROUPS) {
       const vars = fn(`Api${group}Function`).Environment.Variables;
       expect(vars[ENV.userPoolId], group).toBeDefined();
       expect(JSON.stringify(vars[ENV.clientIds]), group).toMatch(/WebClient.*,.*MachineClient/);
-      if (group === 'public') expect(vars[ENV.tableName]).toBeUndefined();
-      else expect(vars).toMatchObject({ [ENV.tableName]: expect.anything(), [ENV.auditTtlDays]: '90' });
+      expect(vars, group).toMatchObject({ [ENV.tableName]: expect.anything(), [ENV.auditTtlDays]: '90' });
     }
     expect(fn('ApievidenceFunction').Environment.Variables[ENV.evidenceBucket]).toBeDefined();
   });
@@ -77,8 +76,8 @@ describe('environment', () => {
     const readers = policies
       .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes('CursorKey')))
       .map((p) => JSON.stringify(p.Properties.Roles));
-    expect(readers).toHaveLength(4);
-    for (const group of ['requests', 'evidence', 'audit', 'notifications']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
+    expect(readers).toHaveLength(5);
+    for (const group of ['requests', 'evidence', 'audit', 'notifications', 'directory']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
   });
 
   it('gives the consumers their bucket, table and signing key', () => {

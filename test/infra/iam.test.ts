@@ -4,6 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTORY_COGNITO_ACTIONS } from '../../lib/stateless-stack.js';
 import { synthApp } from './app.js';
 
 interface Statement {
@@ -69,10 +70,24 @@ const onDrillTablesOnly = (s: Statement) => {
   return resources.every((r) => JSON.stringify(r).includes('-drill-*'));
 };
 
+/** Erasure deletes a username reservation (its key is the name): DeleteItem on USERNAME# items, nothing else. */
+const onUsernamesOnly = (s: Statement) =>
+  actionsOf(s).length === 1 &&
+  actionsOf(s)[0] === 'dynamodb:DeleteItem' &&
+  JSON.stringify(s.Condition) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USERNAME#*'] } });
+
 describe('no role may delete or unlock data', () => {
   it.each(FORBIDDEN)('no Allow statement grants %s (directly or by wildcard), but on the drill\'s own copies', (forbidden) => {
-    const offenders = allowStatements().filter(({ statement }) => actionsOf(statement).some((a) => globMatches(a, forbidden)) && !onDrillTablesOnly(statement));
+    const offenders = allowStatements().filter(
+      ({ statement }) => actionsOf(statement).some((a) => globMatches(a, forbidden)) && !onDrillTablesOnly(statement) && !onUsernamesOnly(statement),
+    );
     expect(offenders).toEqual([]);
+  });
+
+  it('lets only the directory delete table items, and only username reservations (erasure)', () => {
+    const deleters = allowStatements().filter(({ statement }) => actionsOf(statement).some((a) => globMatches(a, 'dynamodb:DeleteItem')) && !onDrillTablesOnly(statement));
+    expect(deleters.map((d) => d.roles[0]!.replace(/Role.*/, ''))).toEqual(['Apidirectory']);
+    expect(onUsernamesOnly(deleters[0]!.statement)).toBe(true);
   });
 
   it('lets only the drill delete tables, and only those named <table>-drill-*', () => {
@@ -103,16 +118,24 @@ describe('no role may delete or unlock data', () => {
 describe('per-function least privilege', () => {
   const dynamoActions = (prefix: string) => statementsOf(prefix).flatMap((s) => actionsOf(s).filter((a) => a.startsWith('dynamodb:')));
 
-  it('the public group has no table or bucket access at all', () => {
-    const actions = statementsOf('Apipublic').flatMap(actionsOf);
-    expect(actions.filter((a) => /^(dynamodb|s3|kms):/.test(a))).toEqual([]);
+  it('the public group reads only user and organisation items (the session check), and no bucket', () => {
+    const statements = statementsOf('Apipublic');
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(actionsOf(dynamo[0]!)).toEqual(['dynamodb:GetItem']);
+    expect(dynamo[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ORG#*'] } });
+    expect(statements.flatMap(actionsOf).filter((a) => /^s3:/.test(a))).toEqual([]);
+    expect(statements.flatMap(actionsOf).filter((a) => /^kms:/.test(a)).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
   });
 
-  it('the audit (reader) group reads, and writes only items whose key starts with AUDIT#', () => {
+  it('the audit (reader) group reads, and writes only its audit events (AUDIT#) and its callers\' personal-data keys (USERKEY#)', () => {
     const writes = statementsOf('Apiaudit').filter((s) => actionsOf(s).some((a) => /Put|Update|Write/.test(a) && a.startsWith('dynamodb:')));
-    expect(writes).toHaveLength(1);
-    expect(actionsOf(writes[0]!)).toEqual(['dynamodb:PutItem']);
-    expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(writes).toHaveLength(2);
+    for (const write of writes) expect(actionsOf(write)).toEqual(['dynamodb:PutItem']);
+    expect(writes.map((w) => w.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USERKEY#*'] } },
+    ]);
     // Each grant matches a call in functions/adapters: GetCommand, QueryCommand, PutCommand.
     expect(new Set(dynamoActions('Apiaudit'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
   });
@@ -122,7 +145,19 @@ describe('per-function least privilege', () => {
     expect(new Set(dynamoActions(prefix))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
   });
 
-  it.each(['Apirequests', 'Apievidence', 'Apiaudit'])('%s is denied every item under SYSTEM# (manifest head, archive batch ranges)', (prefix) => {
+  it('Apidirectory reads and writes entity items, deletes only username reservations, and administers only its own user pool', () => {
+    expect(new Set(dynamoActions('Apidirectory'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+    const cognito = statementsOf('Apidirectory').filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
+    expect(cognito).toHaveLength(1);
+    expect(new Set(actionsOf(cognito[0]!))).toEqual(new Set([...DIRECTORY_COGNITO_ACTIONS]));
+    expect(actionsOf(cognito[0]!).every((a) => a.startsWith('cognito-idp:Admin') || a === 'cognito-idp:ListUsersInGroup')).toBe(true);
+    expect(JSON.stringify(cognito[0]!.Resource)).toMatch(/UserPool.*Arn/);
+    // No other function may administer users.
+    const administrators = allowStatements().filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('cognito-idp:Admin')));
+    expect(new Set(administrators.map((d) => d.roles[0]!.replace(/Role.*/, '')))).toEqual(new Set(['Apidirectory']));
+  });
+
+  it.each(['Apirequests', 'Apievidence', 'Apiaudit', 'Apidirectory'])('%s is denied every item under SYSTEM# (manifest head, archive batch ranges)', (prefix) => {
     const denies = Object.values(stateless.findResources('AWS::IAM::Policy'))
       .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(`${prefix}Role`)))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])

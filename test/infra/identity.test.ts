@@ -27,6 +27,16 @@ describe('user pool', () => {
     });
   });
 
+  it('invites users created by the directory with an e-mailed temporary password valid 3 days', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: Match.objectLike({
+        AllowAdminCreateUserOnly: true,
+        InviteMessageTemplate: { EmailSubject: 'Your evidence requests account', EmailMessage: Match.stringLikeRegexp('\\{####\\}.*\\{username\\}') },
+      }),
+      Policies: { PasswordPolicy: Match.objectLike({ TemporaryPasswordValidityDays: 3 }) },
+    });
+  });
+
   it('is on a feature plan that allows the V2 pre token trigger, and wires it', () => {
     const [pool] = Object.values(template.findResources('AWS::Cognito::UserPool'));
     expect(['ESSENTIALS', 'PLUS']).toContain(pool!.Properties.UserPoolTier);

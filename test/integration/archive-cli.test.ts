@@ -55,7 +55,7 @@ describe('audit:* commands and the archive runtime', () => {
         for (const field of Object.keys(record)) expect(columns, `${table.name}.${field}`).toContain(field);
       }
     }
-    expect(GLUE_TABLES.auditEvents.columns).toContainEqual({ name: 'actor', type: 'struct<userId:string,role:string,orgId:string>' });
+    expect(GLUE_TABLES.auditEvents.columns).toContainEqual({ name: 'actor', type: 'struct<userId:string,role:string,orgId:string,username:string>' });
     expect(GLUE_TABLES.auditEvents.columns).toContainEqual({ name: 'statusCode', type: 'int' });
     store['client'].destroy();
   });

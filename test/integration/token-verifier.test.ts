@@ -44,7 +44,17 @@ describe('valid tokens', () => {
       clientId: tokens.clientId,
       scope: expect.stringContaining(API_SCOPE),
       exp: decodeJwt(token).exp,
+      iat: decodeJwt(token).iat,
     });
+  });
+
+  it('takes the product\'s username from preferred_username when the token carries it (the pool signs in by e-mail)', async () => {
+    const token = await tokens.accessToken('buyer1', { claims: { username: stableSub('buyer1'), preferred_username: 'buyer1' } });
+    expect((await verifier.verify(token)).username).toBe('buyer1');
+  });
+
+  it('refuses an access token without iat (freshness needs it)', async () => {
+    await expect(verifier.verify(await tokens.accessToken('buyer1', { claims: { iat: undefined } }))).rejects.toThrow();
   });
 
   it('accepts a user without an organisation and leaves orgId out', async () => {

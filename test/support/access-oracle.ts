@@ -103,6 +103,27 @@ export const ACCESS_ORACLE: Readonly<Record<string, OracleRow>> = {
   listWebhookDeliveries: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: EVERY_TENANT },
   // GET /v1/audit: auditor, admin.
   listAudit: { buyer: FORBIDDEN_HERE, factory: FORBIDDEN_HERE, auditor: LISTS_ALL, admin: LISTS_ALL },
+  // GET /v1/organisations (1.1): any signed-in user: the factories and the own org; admin, auditor: all.
+  listOrganisations: { buyer: LISTS_OWN, factory: LISTS_OWN, auditor: LISTS_ALL, admin: LISTS_ALL },
+  // GET /v1/organisations/{orgId} (1.1): as the list: the own org, or any factory; another
+  // tenant's buyer org is refused as if absent (the walk's "other" is the other buyer org).
+  getOrganisation: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
+  // POST /v1/organisations (1.1): admin.
+  createOrganisation: { buyer: FORBIDDEN_HERE, factory: FORBIDDEN_HERE, auditor: FORBIDDEN_HERE, admin: { own: '201 SUCCESS', other: 'n/a' } },
+  // POST /v1/organisations/{orgId}/suspend (1.1): admin.
+  suspendOrganisation: { buyer: FORBIDDEN, factory: FORBIDDEN, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  // GET /v1/users (1.1): admin all; buyer, factory their own org's members; the auditor is not named.
+  listUsers: { buyer: LISTS_OWN, factory: LISTS_OWN, auditor: FORBIDDEN_HERE, admin: LISTS_ALL },
+  // POST /v1/users (1.1): admin.
+  createUser: { buyer: FORBIDDEN_HERE, factory: FORBIDDEN_HERE, auditor: FORBIDDEN_HERE, admin: { own: '201 SUCCESS', other: 'n/a' } },
+  // POST /v1/users/{userId}/change-role, disable, enable, erase (1.1): admin.
+  changeUserRole: { buyer: FORBIDDEN, factory: FORBIDDEN, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  disableUser: { buyer: FORBIDDEN, factory: FORBIDDEN, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  enableUser: { buyer: FORBIDDEN, factory: FORBIDDEN, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  eraseUser: { buyer: FORBIDDEN, factory: FORBIDDEN, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  // GET /v1/users/{userId}/data-export (1.1): admin; the user for their own userId ("own" is
+  // the caller, "other" another user, refused as if absent).
+  exportUserData: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: OWN_TENANT, admin: EVERY_TENANT },
   // GET /v1/me: any signed-in user; not audited.
   getMe: {
     buyer: { own: '200', other: 'n/a' },

@@ -21,8 +21,10 @@ import type { AuditEvent } from '../../functions/schemas/audit.js';
 import { stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
 import { freePort } from '../../local/net.js';
-import { seedOrganisations } from '../../local/seed.js';
-import { testConfiguration, testDeps } from './deps.js';
+import type { Configuration } from '../../functions/config/configuration.js';
+import { createHandler as directoryHandler } from '../../functions/http/directory.js';
+import type { MailOutbox } from '../../local/mail-outbox.js';
+import { seedTestDirectory, testConfiguration, testDeps } from './deps.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './tokens.js';
 
@@ -60,12 +62,16 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Partial<AppDeps> & Partial<NotificationsDeps> = {}): Promise<TestApi> {
+/** `overrides` replace some adapters; as a function, they are built from the test's configuration. */
+export async function startTestApi(
+  given: (Partial<AppDeps> & Partial<NotificationsDeps>) | ((config: Configuration) => Partial<AppDeps> & Partial<NotificationsDeps>) = {},
+): Promise<TestApi> {
   const table = await createTestTable('api');
-  await seedOrganisations(table.client, table.tableName);
   const tokens = await startTestTokenIssuer();
   const config = testConfiguration(table, tokens);
+  await seedTestDirectory(table, config);
   const documents = documentClient(config);
+  const overrides = typeof given === 'function' ? given(config) : given;
   const deps = testDeps(config, overrides);
   const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
   http.ready({
@@ -77,7 +83,9 @@ export async function startTestApi(overrides: Partial<AppDeps> & Partial<Notific
       audit: auditHandler(deps),
       public: publicHandler(deps),
       notifications: notificationsHandler({ ...notificationsDeps(config), ...deps, ...overrides }),
+      directory: directoryHandler(deps),
     },
+    ...(config.mail && { mailbox: config.mail as MailOutbox }),
   });
   const port = await freePort();
   await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));

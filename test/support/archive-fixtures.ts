@@ -21,7 +21,7 @@ export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
     occurredAt: new Date().toISOString(),
     action: 'request.create',
     outcome: 'SUCCESS',
-    actor: { userId: 'buyer1', role: 'buyer', orgId: 'B001' },
+    actor: { userId: 'buyer1', role: 'buyer', orgId: 'B001', username: 'buyer1' },
     resource: { type: 'request', id: randomUUID() },
     statusCode: 201,
     correlationId: randomUUID(),

@@ -133,7 +133,8 @@ describe('Glue and DuckDB columns', () => {
     expect(GLUE_TABLES.auditEvents.columns.map((c) => c.name)).toEqual(Object.keys(AuditEvent.def.shape));
     expect(glueType(AuditEvent.def.shape.resource)).toBe('struct<type:string,id:string>');
     expect(glueType(AuditEvent.def.shape.changes)).toBe('string');
-    expect(duckdbType(AuditEvent.def.shape.actor)).toBe('STRUCT("userId" VARCHAR, "role" VARCHAR, "orgId" VARCHAR)');
+    expect(duckdbType(AuditEvent.def.shape.actor)).toBe('STRUCT("userId" VARCHAR, "role" VARCHAR, "orgId" VARCHAR, "username" VARCHAR)');
+    expect(glueType(AuditEvent.def.shape.actor)).toBe('struct<userId:string,role:string,orgId:string,username:string>');
     expect(GLUE_TABLES.entityChanges.columns).toContainEqual({ name: 'newImage', type: 'string' });
   });
 });

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ROUTES, type RouteGroup } from '../../functions/api/routes.js';
+import { ROUTES, ROUTE_GROUPS, type RouteGroup } from '../../functions/api/routes.js';
 import { DEFAULT_DEMO_PASSWORD } from '../../local/demo-users.js';
 import { createLocalHttpServer, type LambdaHandler, type LocalHttpServer } from '../../local/http-server.js';
 import { generateSigningKey, TokenIssuer } from '../../local/token-issuer.js';
@@ -30,7 +30,7 @@ function makeReady(): void {
     events.push(event);
     return (await behaviour(event)) as never;
   };
-  const handlers = Object.fromEntries(['requests', 'evidence', 'audit', 'public'].map((g) => [g, handler])) as Record<RouteGroup, LambdaHandler>;
+  const handlers = Object.fromEntries(ROUTE_GROUPS.map((g) => [g, handler])) as Record<RouteGroup, LambdaHandler>;
   http.ready({ issuer: readyIssuer, routes: ROUTES, handlers });
 }
 
@@ -108,7 +108,7 @@ describe('concurrency limit', () => {
       await gate;
       return { statusCode: 200, body: '{}' };
     };
-    const handlers = Object.fromEntries(['requests', 'evidence', 'audit', 'public'].map((g) => [g, slow])) as Record<RouteGroup, LambdaHandler>;
+    const handlers = Object.fromEntries(ROUTE_GROUPS.map((g) => [g, slow])) as Record<RouteGroup, LambdaHandler>;
     limited.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: DEFAULT_DEMO_PASSWORD }), routes: ROUTES, handlers });
     await new Promise<void>((resolve) => limited.server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(limited.server.address() as AddressInfo).port}`;

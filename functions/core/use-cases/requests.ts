@@ -1,5 +1,5 @@
 /** Use cases of evidence requests: create, read, list, fulfil, review, cancel, history. */
-import type { AuditEvent } from '../../schemas/audit.js';
+import type { AuditEvent, HistoryQuery } from '../../schemas/audit.js';
 import type { Comment, CreateCommentBody } from '../../schemas/comments.js';
 import type { CancelBody, CreateRequestBody, EvidenceRequest, FulfilBody, ListRequestsQuery, ReviewBody } from '../../schemas/requests.js';
 import { assertRequestAccess, authorize, isRequestParty, orgOf } from '../access.js';
@@ -192,13 +192,14 @@ export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, inpu
 export async function getRequestHistory(
   deps: RequestDeps,
   ctx: UseCaseContext,
-  input: UseCaseInput<RequestIds, { limit?: number | undefined; cursor?: string | undefined }>,
+  input: UseCaseInput<RequestIds, HistoryQuery>,
 ): Promise<Page<AuditEvent>> {
   const { request } = await loadForCaller(deps, ctx, 'getRequestHistory', input);
   const { requestId } = input.path;
   const page = pageOf(input.query);
-  if (!isRequestParty(ctx.principal, request)) return deps.auditLog.list({ resourceId: requestId }, page);
-  const result = await deps.auditLog.list({ resourceId: requestId, actorOrgIds: [request.buyerOrgId, request.factoryId] }, page);
+  const actor = { actorId: input.query.actorId, actorUsername: input.query.actorUsername };
+  if (!isRequestParty(ctx.principal, request)) return deps.auditLog.list({ resourceId: requestId, ...actor }, page);
+  const result = await deps.auditLog.list({ resourceId: requestId, ...actor, actorOrgIds: [request.buyerOrgId, request.factoryId] }, page);
   return { ...result, items: result.items.map(redactForParty) };
 }
 

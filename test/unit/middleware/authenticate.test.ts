@@ -10,8 +10,8 @@ import { middyRequest } from '../../support/middy-request.js';
 /** A pure stand-in: token `good` is a factory user, `nogroup` has no role group, anything else is refused. */
 const verifier: AccessTokenVerifier = {
   async verify(token) {
-    if (token === 'good') return { sub: 'u-1', username: 'factory1', groups: ['factory'], orgId: 'F001', clientId: 'c', exp: 2e9 };
-    if (token === 'nogroup') return { sub: 'u-2', username: 'nobody', groups: ['other'], clientId: 'c', exp: 2e9 };
+    if (token === 'good') return { sub: 'u-1', username: 'factory1', groups: ['factory'], orgId: 'F001', clientId: 'c', exp: 2e9, iat: 1e9 };
+    if (token === 'nogroup') return { sub: 'u-2', username: 'nobody', groups: ['other'], clientId: 'c', exp: 2e9, iat: 1e9 };
     throw new InvalidTokenError('refused');
   },
 };

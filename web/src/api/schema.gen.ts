@@ -607,6 +607,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          "actorId"?: string;
+          "actorUsername"?: string;
           "limit"?: string;
           "cursor"?: string;
         };
@@ -1129,8 +1131,9 @@ export interface paths {
           "from"?: string;
           "to"?: string;
           "actorId"?: string;
-          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
-          "resourceType"?: "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
+          "actorUsername"?: string;
+          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable" | "organisation.list" | "organisation.read" | "organisation.create" | "organisation.suspend" | "user.list" | "user.create" | "user.change-role" | "user.disable" | "user.enable" | "user.data-export" | "user.erase";
+          "resourceType"?: "request" | "evidence" | "audit" | "system" | "notification" | "webhook" | "organisation" | "user";
           "resourceId"?: string;
           "outcome"?: "SUCCESS" | "DENIED" | "FAILED";
           "limit"?: string;
@@ -1746,6 +1749,777 @@ export interface paths {
       };
     };
   };
+  "/v1/organisations": {
+    get: {
+      parameters: {
+        query?: {
+          "kind"?: "buyer" | "factory";
+          "q"?: string;
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["Organisation"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "kind": "buyer" | "factory";
+            "name": string;
+            "country"?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Organisation"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/organisations/{orgId}": {
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          "orgId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Organisation"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/organisations/{orgId}/suspend": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "orgId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "reason": string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Organisation"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users": {
+    get: {
+      parameters: {
+        query?: {
+          "orgId"?: string;
+          "role"?: "buyer" | "factory" | "auditor" | "admin";
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["User"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "username": string;
+            "email": string;
+            "role": "buyer" | "factory" | "auditor" | "admin";
+            "orgId"?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["User"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users/{userId}/change-role": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "userId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "role": "buyer" | "factory" | "auditor" | "admin";
+            "orgId"?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["User"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users/{userId}/disable": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "userId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "reason"?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["User"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users/{userId}/enable": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "userId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "reason"?: string;
+          };
+        };
+      };
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["User"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users/{userId}/data-export": {
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          "userId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["DataExport"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/users/{userId}/erase": {
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "userId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Erasure"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export interface components {
@@ -1784,15 +2558,16 @@ export interface components {
     "AuditEvent": {
       "eventId": string;
       "occurredAt": string;
-      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
+      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable" | "organisation.list" | "organisation.read" | "organisation.create" | "organisation.suspend" | "user.list" | "user.create" | "user.change-role" | "user.disable" | "user.enable" | "user.data-export" | "user.erase";
       "outcome": "SUCCESS" | "DENIED" | "FAILED";
       "actor": {
         "userId": string;
         "role": string;
         "orgId"?: string;
+        "username"?: string;
       };
       "resource": {
-        "type": "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
+        "type": "request" | "evidence" | "audit" | "system" | "notification" | "webhook" | "organisation" | "user";
         "id"?: string;
       };
       "statusCode": number;
@@ -1871,6 +2646,38 @@ export interface components {
       "error"?: string;
       "at": string;
     };
+    "Organisation": {
+      "orgId": string;
+      "kind": "buyer" | "factory";
+      "name": string;
+      "country"?: string;
+      "status"?: "ACTIVE" | "SUSPENDED";
+      "createdAt"?: string;
+    };
+    "User": {
+      "userId": string;
+      "username": string;
+      "email"?: string;
+      "role": "buyer" | "factory" | "auditor" | "admin";
+      "orgId"?: string;
+      "status"?: "ACTIVE" | "DISABLED";
+      "createdAt"?: string;
+      "updatedAt"?: string;
+    };
+    "DataExport": {
+      "exportedAt": string;
+      "profile": components["schemas"]["User"];
+      "requests": (components["schemas"]["Request"])[];
+      "evidence": ({
+        [key: string]: unknown;
+      })[];
+      "auditEvents": (components["schemas"]["AuditEvent"])[];
+      "auditEventsTruncated"?: boolean;
+    };
+    "Erasure": {
+      "userId": string;
+      "erasedAt": string;
+    };
     "Problem": {
       "type": string;
       "title": string;
@@ -1883,6 +2690,6 @@ export interface components {
         "message": string;
       })[];
     };
-    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal" | "due-date-past" | "comment-item-not-found" | "notification-not-found" | "webhook-not-found" | "webhook-url-refused";
+    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal" | "due-date-past" | "comment-item-not-found" | "notification-not-found" | "webhook-not-found" | "webhook-url-refused" | "organisation-not-found" | "user-not-found" | "organisation-kind-mismatch" | "organisation-suspended" | "username-taken" | "self-change-forbidden" | "last-admin" | "user-erased" | "session-revoked";
   };
 }
