@@ -25,6 +25,13 @@ export const ENV = {
   tableKeyArn: 'TABLE_KEY_ARN',
   /** Bucket receiving the scheduled native table exports. */
   tableExportBucket: 'TABLE_EXPORT_BUCKET',
+  /** The web console's base URL of the stage: notifications link into it. */
+  consoleBaseUrl: 'CONSOLE_BASE_URL',
+  /** The SQS queue of webhook deliveries. */
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  /** The SES identity (address) notifications are sent from, and the configuration set they go through. */
+  mailFrom: 'MAIL_FROM',
+  mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
 } as const;
 
 /** Audit archive settings (archiver, scheduled export, local archive runtime). */
