@@ -59,16 +59,18 @@ async function main() {
     const dynamoNet = bundles.dynamoOnly.coldImportMs - bare;
     for (const b of bundles.bundles) {
       figures.push(figure('bundle', `${b.name} size`, b.bytes / 1024, 'KiB', { value: bundles.dynamoOnly.bytes / 1024, name: 'DynamoDB client only' }));
-      figures.push(figure('cold import', b.name, b.coldImportMs, 'ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
-      figures.push(figure('cold import net', `${b.name} (minus node -e 0)`, b.coldImportMs - bare, 'ms', { value: dynamoNet, name: 'DynamoDB client only, net' }));
+      figures.push(figure('cold import', b.name, b.coldImportMs, 'CPU ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
+      figures.push(figure('cold import net', `${b.name} (minus node -e 0)`, b.coldImportMs - bare, 'CPU ms', { value: dynamoNet, name: 'DynamoDB client only, net' }));
     }
-    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'ms', { value: bare, name: 'node -e 0' }));
-    figures.push(figure('cold import', 'node -e 0 (bare node start)', bare, 'ms'));
+    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'CPU ms', { value: bare, name: 'node -e 0' }));
+    figures.push(figure('cold import', 'node -e 0 (bare node start)', bare, 'CPU ms'));
     for (const b of bundles.bundles.filter((x) => ['requests', 'evidence', 'audit', 'public'].includes(x.name))) {
-      // Judged net of Node's own start, which both sides pay and which would flatter the ratio.
+      // The target is a whole cold process (what a Lambda init pays); net of Node's own start,
+      // which both sides pay and which flatters the ratio, it is judged as well.
       const gross = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
       const net = ratio(b.coldImportMs - bare, dynamoNet);
-      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net (${gross}x with node's ${bare.toFixed(0)} ms start on both sides)` });
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only (whole process)`, met: gross <= 1.3, detail: `${gross}x with node's ${bare.toFixed(0)} CPU ms start on both sides` });
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net` });
     }
   }
 
