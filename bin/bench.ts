@@ -9,10 +9,11 @@ import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
 import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
-import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, PRICES, REGIONS } from '../bench/cost.js';
+import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, notificationCostPerMillion, PRICES, REGIONS } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureMiddleware } from '../bench/middleware.js';
 import { MUTATION_REPORT, readMutationScore } from '../bench/mutation.js';
+import { measureNotifications, type NotificationFigures } from '../bench/notifications.js';
 import { figure, ratio, type Figure } from '../bench/stats.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 
@@ -26,7 +27,14 @@ interface Target {
 const stray: string[] = [];
 process.on('uncaughtException', (error) => stray.push(String(error)));
 
+/** `npm run bench -- --only <word>`: only the sections whose name contains the word (the others are skipped and say so). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
 async function section<T>(name: string, run: () => Promise<T> | T, errors: Record<string, string>): Promise<T | undefined> {
+  if (only !== undefined && !name.includes(only)) {
+    process.stderr.write(`[bench] ${name} skipped (--only ${only})\n`);
+    return undefined;
+  }
   const started = performance.now();
   process.stderr.write(`[bench] ${name}...\n`);
   try {
@@ -80,9 +88,11 @@ async function main() {
   }
 
   let capacity: CapacityFigures[] | undefined;
+  let notifications: NotificationFigures | undefined;
   const dynamodb = await startDynamoDbLocal();
   try {
     capacity = await section('DynamoDB capacity per operation', () => measureCapacity(dynamodb.endpoint), errors);
+    notifications = await section('notifications (stream -> notifier -> inbox, webhook burst)', () => measureNotifications(dynamodb.endpoint), errors);
   } finally {
     await dynamodb.stop();
   }
@@ -95,6 +105,27 @@ async function main() {
         met: c.writeUnits === c.minWriteUnits,
         detail: `${c.writeUnits} vs ${c.minWriteUnits} (items ${c.itemBytes?.join(' + ')} bytes, transactional x2)${c.writeUnits !== c.minWriteUnits ? '; the difference is the GSI copies: every item is projected (ALL) into up to 3 GSIs and each copy costs its own write units' : ''}`,
       });
+    }
+  }
+
+  if (notifications) {
+    const n = notifications;
+    figures.push(figure('notifications', `lag change -> inbox p50 (${n.lag.events} events)`, n.lag.p50Ms, 'ms'));
+    figures.push(figure('notifications', `lag change -> inbox p99 (${n.lag.events} events)`, n.lag.p99Ms, 'ms'));
+    figures.push(figure('notifications', `webhook burst: delivered of ${n.burst.events}`, n.burst.delivered, 'events'));
+    figures.push(figure('notifications', 'webhook burst: all delivered within', n.burst.allDeliveredWithinMs, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: deliveries per second', n.burst.perSecond, '/s'));
+    figures.push(figure('notifications', 'webhook burst: change -> receiver p50', n.burst.lagP50Ms, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: change -> receiver p99', n.burst.lagP99Ms, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: duplicates', n.burst.duplicates, 'POSTs'));
+    figures.push(figure('notifications', 'webhook burst: signatures verified', n.burst.verified, 'POSTs'));
+    figures.push(figure('notifications', 'notifier handler time per event', n.notifierMsPerEvent, 'ms'));
+    figures.push(figure('notifications', 'worker handler time per delivery', n.workerMsPerDelivery, 'ms'));
+    targets.push({ name: 'notification lag p99 < 5 s', met: n.lag.p99Ms < 5000, detail: `${n.lag.p99Ms} ms` });
+    targets.push({ name: 'every burst event delivered once, signature verified', met: n.burst.delivered === n.burst.events && n.burst.duplicates === 0 && n.burst.verified === n.burst.events, detail: `${n.burst.delivered} delivered, ${n.burst.duplicates} duplicates, ${n.burst.verified} verified` });
+    for (const region of REGIONS) {
+      const cost = notificationCostPerMillion(region, { notifierMsPerEvent: n.notifierMsPerEvent, workerMsPerDelivery: n.workerMsPerDelivery, recipients: 1, webhooks: 1, recordsPerInvocation: 10 });
+      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`events $/M ${region}`, `notification ${part} (1 recipient with e-mail, 1 webhook)`, dollars, 'USD'));
     }
   }
 
@@ -196,7 +227,7 @@ async function main() {
   console.log(lines.join('\n'));
   const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${date}.json`);
+  const file = join(dir, `${date}${only ? `-${only}` : ""}.json`);
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, targets, errors, stray, prices: PRICES }, null, 2));
   console.log(`\nwritten to ${file}`);
 }

@@ -26,6 +26,7 @@ import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
 import { Monitoring } from './monitoring.js';
+import { Notifications } from './notifications.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -45,6 +46,7 @@ const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' 
   evidence: 'read-write',
   audit: 'read-and-audit',
   public: 'none',
+  notifications: 'read-write',
 };
 
 export interface StatelessStackProps extends StackProps {
@@ -64,6 +66,8 @@ export class StatelessStack extends Stack {
   readonly auditor: AuditorRole;
   /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
   readonly fileVerifier: EvidenceFileVerifier;
+  /** The notifier, webhook deliveries, SES and the reminder schedule. */
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -126,8 +130,8 @@ export class StatelessStack extends Stack {
     );
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi6); the ARN prefix is this table\'s.';
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications]) acknowledge(fn, tableIndexes, INDEX_REASON);
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
@@ -235,8 +239,15 @@ export class StatelessStack extends Stack {
     this.api = new EvidenceApi(this, 'Api', {
       settings,
       userPool: pool.userPool,
-      handlers: { requests: apiFunctions.requests.function, evidence: apiFunctions.evidence.function, audit: apiFunctions.audit.function, public: apiFunctions.public.function },
+      handlers: {
+        requests: apiFunctions.requests.function,
+        evidence: apiFunctions.evidence.function,
+        audit: apiFunctions.audit.function,
+        public: apiFunctions.public.function,
+        notifications: apiFunctions.notifications.function,
+      },
       logKey: opsKey,
+      consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -293,6 +304,16 @@ export class StatelessStack extends Stack {
       auditTtlDays: settings.auditTtlDays,
       opsKey,
       alarmTopic: this.monitoring.topic,
+    });
+
+    this.notifications = new Notifications(this, 'Notifications', {
+      settings,
+      table,
+      tableArn,
+      tableKey,
+      opsKey,
+      addAlarm,
+      tableIndexesFinding: tableIndexes,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });

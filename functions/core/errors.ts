@@ -64,6 +64,9 @@ export const PROBLEM_CODES = {
   internal: 'An internal error; the answer says nothing of its cause',
   'due-date-past': '`dueDate` lies before today (UTC)',
   'comment-item-not-found': 'The comment names an item the request does not have',
+  'notification-not-found': 'No such notification in the caller\'s inbox',
+  'webhook-not-found': 'No such webhook (or it belongs to another organisation)',
+  'webhook-url-refused': 'The webhook URL is not https, or resolves to a private, loopback or link-local address',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
@@ -119,7 +122,10 @@ export class UnsupportedMediaTypeError extends AppError {
 export class NotFoundError extends AppError {
   readonly family: string = 'not-found';
 
-  constructor(code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route', message: string) {
+  constructor(
+    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found',
+    message: string,
+  ) {
     super(code, message);
   }
 }

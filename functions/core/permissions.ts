@@ -33,6 +33,12 @@ export const OPERATIONS = [
   'getMe',
   'createComment',
   'listComments',
+  'listNotifications',
+  'readNotification',
+  'createWebhook',
+  'listWebhooks',
+  'disableWebhook',
+  'listWebhookDeliveries',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -57,6 +63,13 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
   createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
   listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  /** Every user has an inbox of their own: `own` is the recipient alone. The auditor stays read-only (and, in no organisation, is notified of nothing). */
+  listNotifications: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'own' },
+  readNotification: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'own' },
+  createWebhook: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
+  listWebhooks: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  disableWebhook: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  listWebhookDeliveries: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
 };
 
 export function scopeOf(role: Role, operation: Operation): Scope {

@@ -32,6 +32,8 @@ export interface EvidenceShare {
   readonly buyerOrgId: string;
   readonly version: number;
   readonly sharedAt: string;
+  /** Set once the buyer accepted an item fulfilled with this version (expiry reminders go to such buyers). */
+  readonly acceptedAt?: string;
 }
 
 export interface RequestRepository {

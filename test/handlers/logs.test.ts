@@ -86,7 +86,8 @@ describe('log lines', () => {
       route: 'POST /v1/requests',
       audit: { outcome: 'DENIED', action: 'request.create', actorId: me.body.userId, statusCode: 403 },
     });
-    expect(denialPatterns).toHaveLength(3);
+    // One per audited route group: requests, evidence, audit, notifications.
+    expect(denialPatterns).toHaveLength(4);
     for (const pattern of denialPatterns) expect(filterMatches(pattern, denial!.line), pattern).toBe(true);
     expect(insightContributor(denialRule, denial!.line)).toEqual([me.body.userId]);
 
