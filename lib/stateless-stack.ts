@@ -25,6 +25,9 @@ import { BackupJobs } from './backup-jobs.js';
 import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
+import { PackBuilder } from './packs.js';
+import { PACK_KEY_PREFIX } from '../functions/core/packs.js';
+import { ENV } from '../functions/config/environment.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
@@ -45,6 +48,7 @@ const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' 
   evidence: 'read-write',
   audit: 'read-and-audit',
   public: 'none',
+  packs: 'read-write',
 };
 
 export interface StatelessStackProps extends StackProps {
@@ -64,6 +68,8 @@ export class StatelessStack extends Stack {
   readonly auditor: AuditorRole;
   /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
   readonly fileVerifier: EvidenceFileVerifier;
+  /** Builds pack ZIPs from the pack job queue. */
+  readonly packBuilder: PackBuilder;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -107,6 +113,7 @@ export class StatelessStack extends Stack {
           ...apiEnvironment,
           ...(access === 'none' ? {} : { ...tableEnvironment, cursorKeySecretArn: stateful.cursorKeySecret.secretArn }),
           ...(group === 'evidence' ? { evidenceBucket: stateful.evidenceBucket.bucketName } : {}),
+          ...(group === 'packs' ? { packsBucket: stateful.packsBucket.bucketName } : {}),
         },
       });
       if (access !== 'none') stateful.cursorKeySecret.grantRead(fn.role);
@@ -127,7 +134,13 @@ export class StatelessStack extends Stack {
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.packs]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    // Presigned GETs of pack ZIPs are signed by the packs function's role: it may read them, nothing else of the bucket.
+    const packsFn = apiFunctions.packs;
+    const packsArn = Fn.importValue(stateful.exports.packsBucketArn);
+    packsFn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PresignPackZips', actions: ['s3:GetObject'], resources: [`${packsArn}/${PACK_KEY_PREFIX}*`] }));
+    stateful.packsKey.grant(packsFn.role, 'kms:Decrypt');
+    acknowledge(packsFn, `Resource::${stateful.exports.packsBucketArn}/${PACK_KEY_PREFIX}*`, 'Presigned GETs of pack ZIPs (packs/<packId>.zip); GetObject only.');
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
@@ -235,7 +248,13 @@ export class StatelessStack extends Stack {
     this.api = new EvidenceApi(this, 'Api', {
       settings,
       userPool: pool.userPool,
-      handlers: { requests: apiFunctions.requests.function, evidence: apiFunctions.evidence.function, audit: apiFunctions.audit.function, public: apiFunctions.public.function },
+      handlers: {
+        requests: apiFunctions.requests.function,
+        evidence: apiFunctions.evidence.function,
+        audit: apiFunctions.audit.function,
+        public: apiFunctions.public.function,
+        packs: apiFunctions.packs.function,
+      },
       logKey: opsKey,
     });
 
@@ -294,6 +313,29 @@ export class StatelessStack extends Stack {
       opsKey,
       alarmTopic: this.monitoring.topic,
     });
+
+    this.packBuilder = new PackBuilder(this, 'PackBuilder', {
+      evidenceBucketName: stateful.evidenceBucket.bucketName,
+      evidenceBucketArnExport: stateful.exports.evidenceBucketArn,
+      evidenceKey: stateful.evidenceKey,
+      packsBucketName: stateful.packsBucket.bucketName,
+      packsBucketArnExport: stateful.exports.packsBucketArn,
+      packsKey: stateful.packsKey,
+      signingKey: stateful.signingKey,
+      tableArn,
+      tableKey,
+      environment: { ...apiEnvironment, ...tableEnvironment },
+      opsKey,
+      alarmTopic: this.monitoring.topic,
+    });
+    // The packs route group queues each new pack's build.
+    this.packBuilder.jobs.grantSendMessages(packsFn.role);
+    packsFn.function.addEnvironment(ENV.packQueueUrl, this.packBuilder.jobs.queueUrl);
+    for (const fn of [packsFn, this.packBuilder.builder]) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        acknowledge(fn, `Action::${action}`, "Granted by CDK's SQS grants on the KMS-encrypted pack queue, on the ops key only: SQS needs data keys for the messages.");
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.name });

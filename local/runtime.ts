@@ -14,7 +14,12 @@ import { auditDeps, evidenceDeps, evidenceRepository, requestsDeps } from '../fu
 import { configuration, type Configuration } from '../functions/config/configuration.js';
 import { createHandler as auditHandler } from '../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../functions/http/evidence.js';
+import { createHandler as packsHandler } from '../functions/http/packs.js';
 import { createHandler as publicHandler } from '../functions/http/public.js';
+import { packBuilderDeps, packsDeps } from '../functions/composition/packs.js';
+import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
+import { createHandler as packBuilderHandler } from '../functions/handlers/pack-builder.js';
+import { createLocalPackQueue, type LocalPackQueue } from './pack-queue.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
 import { loadOrCreateCursorKey } from './cursor-key.js';
 import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
@@ -24,7 +29,7 @@ import { invocationLogger } from '../functions/observability/logger.js';
 import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
-import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
+import { LOCAL_S3_CREDENTIALS, localArchivePaths, type ObjectCreated } from './s3-local.js';
 import { createObjectEventBus, type ObjectEventBus } from './object-events.js';
 import { createLocalHttpServer } from './http-server.js';
 import { ensureTable, seedOrganisations } from './seed.js';
@@ -35,6 +40,8 @@ export const DEFAULT_TABLE_NAME = 'evidence-requests';
 export const DEFAULT_DATA_DIR = '.local';
 /** Evidence files uploaded through presigned PUTs, in the local S3 store beside the archive. */
 export const LOCAL_EVIDENCE_BUCKET = 'evidence-files';
+/** Pack ZIPs, in the same store (no lifecycle locally: `expiresAt` still ends downloads after 30 days). */
+export const LOCAL_PACKS_BUCKET = 'evidence-packs';
 const HOST = '127.0.0.1';
 
 /** What the stack needs of an archive runtime (local S3 store, stream poller, export timer). */
@@ -88,6 +95,8 @@ export interface LocalRuntime {
   readonly configuration: Configuration;
   /** The evidence bucket's ObjectCreated events on their way to the file verifier (tests await `idle()`). */
   readonly objectEvents: ObjectEventBus;
+  /** Pack jobs on their way to the pack builder (tests await `idle()`). */
+  readonly packQueue: LocalPackQueue;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -151,12 +160,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         tableName,
         dataDir,
         dynamodbDataDir,
-        objectStore: { buckets: [LOCAL_EVIDENCE_BUCKET], checksumBuckets: [LOCAL_EVIDENCE_BUCKET], onObjectCreated: (event) => objectEvents.deliver(event) },
+        objectStore: { buckets: [LOCAL_EVIDENCE_BUCKET, LOCAL_PACKS_BUCKET], checksumBuckets: [LOCAL_EVIDENCE_BUCKET], onObjectCreated: (event) => objectEvents.deliver(event) },
       });
       stoppers.push(() => archive!.stop());
       stoppers.push(() => objectEvents.idle());
       await ensureBucket(archive.s3Endpoint, LOCAL_EVIDENCE_BUCKET);
+      await ensureBucket(archive.s3Endpoint, LOCAL_PACKS_BUCKET);
     }
+    const packQueue = createLocalPackQueue({ failureFile: join(dataDir, 'failures', 'pack-builder.jsonl') });
+    stoppers.push(() => packQueue.idle());
 
     const cursorKey = await loadOrCreateCursorKey(join(dataDir, 'keys'));
     const config = configuration(
@@ -168,11 +180,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         dynamodbEndpoint: dynamodb.endpoint,
         region: LOCAL_REGION,
         ...(archive && { s3Endpoint: archive.s3Endpoint }),
-        ...(archive?.bucket && { evidenceBucket: LOCAL_EVIDENCE_BUCKET }),
+        ...(archive?.bucket && { evidenceBucket: LOCAL_EVIDENCE_BUCKET, packsBucket: LOCAL_PACKS_BUCKET }),
       },
       // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
-      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey },
+      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey, packJobs: packQueue },
     );
     http.ready({
       issuer,
@@ -182,8 +194,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         evidence: evidenceHandler(evidenceDeps(config)),
         audit: auditHandler(auditDeps(config)),
         public: publicHandler(publicDeps(config)),
+        packs: packsHandler(packsDeps(config)),
       },
     });
+    if (config.packsBucket) {
+      // The archive manifests' signing key signs pack manifests too, as KMS's one key does in AWS.
+      const signer = new LocalKeyManifestSigner(localArchivePaths(dataDir).signingKeyFile);
+      packQueue.connect(packBuilderHandler(packBuilderDeps(config, signer)));
+    }
     if (config.evidenceBucket) {
       const bucket = config.evidenceBucket;
       objectEvents.connect(fileVerifierHandler({ bucket, evidence: evidenceRepository(config), objects: new S3EvidenceObjects(s3Client(config), bucket) }));
@@ -205,6 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       passwordSource: demoPasswordSource(env),
       configuration: config,
       objectEvents,
+      packQueue,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -28,6 +28,17 @@ export const keys = {
     [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
   }),
   audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+  pack: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'PACK' }),
+  /** The copy of a shared pack listed under the org it is shared with. */
+  packListedForSharedOrg: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'SHARED' }),
+  shareLink: (packId: string, linkId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: `LINK#${linkId}` }),
+  /** Finds a link by the SHA-256 of its token (the token itself is never stored). */
+  shareToken: (tokenHash: string) => ({ [PARTITION_KEY]: `SHARETOKEN#${tokenHash}`, [SORT_KEY]: 'SHARETOKEN' }),
+  /** The versions of one evidence a pack shares with a buyer org, beside the evidence. */
+  packGrant: (grant: { evidenceId: string; buyerOrgId: string; packId: string }) => ({
+    [PARTITION_KEY]: `EVIDENCE#${grant.evidenceId}`,
+    [SORT_KEY]: `PACKSHARE#${grant.buyerOrgId}#${grant.packId}`,
+  }),
 };
 
 /**
@@ -57,6 +68,9 @@ export const partitions = {
   auditOfActor: (userId: string) => `ACTOR#${userId}`,
   auditOfResource: (resourceId: string) => `RESOURCE#${resourceId}`,
   allAudit: sharded('AUDIT'),
+  /** An org's packs and the packs shared with it, in one partition. */
+  packsOfOrg: (orgId: string) => `PACKS#${orgId}`,
+  allPacks: sharded('PACK'),
 };
 
 export function requestItem(request: EvidenceRequest, revision: number): Record<string, unknown> {

@@ -19,6 +19,22 @@ import {
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
+import {
+  CreatePackBody,
+  CreatedShareLink,
+  CreateShareLinkBody,
+  ListPacksQuery,
+  Pack,
+  PackDownload,
+  PackPage,
+  PackPath,
+  RevokeShareLinkBody,
+  SharedPack,
+  SharedPath,
+  ShareLink,
+  ShareLinkList,
+  ShareLinkPath,
+} from '../schemas/packs.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -59,6 +75,14 @@ export const OPERATION_SCHEMAS = {
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
+  createPack: { body: CreatePackBody, response: Pack, status: 202 },
+  listPacks: { query: ListPacksQuery, response: PackPage },
+  getPack: { path: PackPath, response: Pack },
+  downloadPack: { path: PackPath, response: PackDownload },
+  createShareLink: { path: PackPath, body: CreateShareLinkBody, response: CreatedShareLink, status: 201 },
+  listShareLinks: { path: PackPath, response: ShareLinkList },
+  revokeShareLink: { path: ShareLinkPath, body: RevokeShareLinkBody, response: ShareLink },
+  accessShareLink: { path: SharedPath, response: SharedPack },
 } as const satisfies Record<Operation, OperationSchemas>;
 
 type Schemas = typeof OPERATION_SCHEMAS;

@@ -4,7 +4,7 @@
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
-import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, PackFileUrls, PackJobs, PackRepository, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 
 export interface AppDeps {
@@ -19,6 +19,11 @@ export interface AppDeps {
   readonly idempotency: IdempotencyStore;
   /** Seals list positions into cursors bound to the caller and the query. */
   readonly cursors: CursorSealer;
+  readonly packs: PackRepository;
+  /** Presigned GETs of pack ZIPs. */
+  readonly packFileUrls: PackFileUrls;
+  /** The queue of pack builds. */
+  readonly packJobs: PackJobs;
   readonly now?: () => Date;
 }
 
@@ -26,3 +31,4 @@ export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency'
 export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier'>;
+export type PacksDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'organisations' | 'packs' | 'packFileUrls' | 'packJobs'> & Pick<AppDeps, 'now'>;

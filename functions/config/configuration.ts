@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import type { LocalCredentials } from '../adapters/sdk-policy.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
+import type { PackJobs } from '../core/ports.js';
 import { ENV } from './environment.js';
 
 export const DEFAULT_AUDIT_TTL_DAYS = 90;
@@ -25,6 +26,8 @@ export const ApiSettings = z.strictObject({
   evidenceBucket: z.optional(nonEmpty),
   /** The Secrets Manager secret whose value keys the cursor seals (AWS). */
   cursorKeySecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'))),
+  packsBucket: z.optional(nonEmpty),
+  packQueueUrl: z.optional(url),
 });
 export type ApiSettings = z.infer<typeof ApiSettings>;
 
@@ -34,6 +37,8 @@ export interface Configuration extends ApiSettings {
   readonly credentials?: LocalCredentials;
   /** The cursor key, when it does not come from Secrets Manager (the local runtime's file, tests). */
   readonly cursorKey?: CursorKeySource;
+  /** The queue of pack builds when it is not SQS (the local runtime's in-process queue, tests). */
+  readonly packJobs?: PackJobs;
 }
 
 type SettingName = keyof ApiSettings;
@@ -50,6 +55,8 @@ const VARIABLES: Record<SettingName, string> = {
   s3Endpoint: ENV.s3Endpoint,
   evidenceBucket: ENV.evidenceBucket,
   cursorKeySecretArn: ENV.cursorKeySecretArn,
+  packsBucket: ENV.packsBucket,
+  packQueueUrl: ENV.packQueueUrl,
 };
 
 export class ConfigurationError extends Error {

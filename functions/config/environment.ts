@@ -24,6 +24,10 @@ export const ENV = {
   tableKeyArn: 'TABLE_KEY_ARN',
   /** Bucket receiving the scheduled native table exports. */
   tableExportBucket: 'TABLE_EXPORT_BUCKET',
+  /** Bucket holding pack ZIPs (KMS, 30-day lifecycle). */
+  packsBucket: 'PACKS_BUCKET',
+  /** SQS queue of pack builds. */
+  packQueueUrl: 'PACK_QUEUE_URL',
 } as const;
 
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

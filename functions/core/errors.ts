@@ -62,6 +62,15 @@ export const PROBLEM_CODES = {
   timeout: 'The endpoint did not answer in time',
   'bad-gateway': 'The endpoint gave no valid answer',
   internal: 'An internal error; the answer says nothing of its cause',
+  'pack-not-found': 'No such pack (or it belongs to another tenant)',
+  'pack-item-duplicate': 'The pack names the same evidence version twice',
+  'pack-shared-with-required': 'A factory\'s pack names the buyer org it is shared with (`sharedWithOrgId`)',
+  'pack-shared-with-forbidden': 'A buyer\'s pack is for its own records: it takes no `sharedWithOrgId`',
+  'buyer-not-registered': '`sharedWithOrgId` names no registered buyer organisation',
+  'pack-not-ready': 'The pack is not READY (still PENDING, or FAILED)',
+  'pack-expired': 'The pack\'s ZIP was kept 30 days and has expired (the record stays)',
+  'share-link-not-found': 'No such share link on the pack',
+  'shared-not-found': 'No pack behind this link: unknown, expired, revoked, or not ready',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
@@ -117,7 +126,10 @@ export class UnsupportedMediaTypeError extends AppError {
 export class NotFoundError extends AppError {
   readonly family: string = 'not-found';
 
-  constructor(code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route', message: string) {
+  constructor(
+    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'pack-not-found' | 'share-link-not-found' | 'shared-not-found',
+    message: string,
+  ) {
     super(code, message);
   }
 }

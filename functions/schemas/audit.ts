@@ -27,10 +27,21 @@ export const AuditAction = z.enum([
   'audit.read',
   /** Written hourly by the scheduled export; its arrival in the archive proves the pipeline works. */
   'system.heartbeat',
+  'pack.create',
+  'pack.list',
+  'pack.read',
+  'pack.download',
+  /** The pack builder (actor: the system) made the ZIP (READY) or gave up (FAILED). */
+  'pack.build',
+  'share.create',
+  'share.list',
+  'share.revoke',
+  /** A share link was used (actor: anonymous); names the link, never its token. */
+  'share.access',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'pack', 'share']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

@@ -90,7 +90,7 @@ describe('alarms', () => {
   it('counts denials with one metric filter per audited API function on the logger\'s denial line', () => {
     const filters = Object.values(stateless.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
     const denialFilters = filters.filter((f) => f.MetricTransformations[0].MetricName === 'Denials');
-    expect(denialFilters).toHaveLength(3);
+    expect(denialFilters).toHaveLength(4);
     for (const f of denialFilters) expect(f.FilterPattern).toBe('{ $.audit.outcome = "DENIED" }');
   });
 

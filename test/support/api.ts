@@ -11,6 +11,7 @@ import type { AppDeps } from '../../functions/composition/dependencies.js';
 import { documentClient } from '../../functions/composition/table.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
+import { createHandler as packsHandler } from '../../functions/http/packs.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
@@ -56,11 +57,11 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
   const config = testConfiguration(table, tokens);
   const documents = documentClient(config);
   const deps = testDeps(config, overrides);
-  const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
+  const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false, sharedLinkLimit: false });
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
-    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps) },
+    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), packs: packsHandler(deps) },
   });
   const port = await freePort();
   await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));

@@ -5,7 +5,8 @@ import { cursorSealer, verifier } from '../../functions/composition/root.js';
 import { auditLog, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { configuration, type Configuration } from '../../functions/config/configuration.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
-import { memoryFileUrls } from './memory-file-urls.js';
+import { packRepository } from '../../functions/composition/packs.js';
+import { memoryFileUrls, memoryPackFileUrls, recordingPackJobs } from './memory-file-urls.js';
 
 
 export function testConfiguration(
@@ -31,6 +32,9 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
     cursors: cursorSealer(config),
     // Presigned URLs need no server; tests of files pass real ones on the local S3 store.
     fileUrls: memoryFileUrls,
+    packs: packRepository(config),
+    packFileUrls: memoryPackFileUrls,
+    packJobs: recordingPackJobs(),
     ...overrides,
   };
 }

@@ -1,0 +1,69 @@
+/**
+ * The packs bucket and the evidence objects the pack builder reads: presigned GETs of a pack's
+ * ZIP (as an attachment), the ZIP streamed up with a multipart upload (constant memory: a few
+ * parts in flight, whatever the pack's size), and evidence objects opened as streams.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Readable } from 'node:stream';
+import { attachmentDisposition } from '../core/evidence-files.js';
+import type { EvidenceObjectReader, PackFileUrls, PackObjectWriter, PresignedUrl } from '../core/ports.js';
+
+function required(bucket: string | undefined, what: string): string {
+  if (!bucket) throw new Error(`No ${what} is configured`);
+  return bucket;
+}
+
+export class S3PackFileUrls implements PackFileUrls {
+  constructor(private readonly options: { readonly s3: S3Client; readonly bucket: string | undefined; readonly now?: () => Date }) {}
+
+  async download(key: string, fileName: string, ttlSeconds: number): Promise<PresignedUrl> {
+    const command = new GetObjectCommand({
+      Bucket: required(this.options.bucket, 'packs bucket (PACKS_BUCKET)'),
+      Key: key,
+      ResponseContentDisposition: attachmentDisposition(fileName),
+      ResponseContentType: 'application/zip',
+    });
+    const signingDate = (this.options.now ?? (() => new Date()))();
+    const url = await getSignedUrl(this.options.s3, command, { expiresIn: ttlSeconds, signingDate });
+    // SigV4 dates have whole seconds: the URL stops working ttlSeconds after that.
+    return { url, expiresAt: new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + ttlSeconds * 1000) };
+  }
+}
+
+/** 8 MiB parts, two in flight: the builder holds ~16-24 MiB of the ZIP at a time, for any size (10,000 parts = 80 GB). */
+export const PACK_PART_SIZE = 8 * 1024 ** 2;
+export const PACK_UPLOAD_QUEUE = 2;
+
+export class S3PackObjectWriter implements PackObjectWriter {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string | undefined,
+  ) {}
+
+  async put(key: string, body: NodeJS.ReadableStream): Promise<void> {
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: required(this.bucket, 'packs bucket (PACKS_BUCKET)'), Key: key, Body: body as Readable, ContentType: 'application/zip' },
+      partSize: PACK_PART_SIZE,
+      queueSize: PACK_UPLOAD_QUEUE,
+      // A failed upload aborts its parts; the bucket's lifecycle aborts any a crash left behind.
+      leavePartsOnError: false,
+    });
+    await upload.done();
+  }
+}
+
+export class S3EvidenceObjectReader implements EvidenceObjectReader {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string | undefined,
+  ) {}
+
+  async open(key: string): Promise<NodeJS.ReadableStream> {
+    const answer = await this.s3.send(new GetObjectCommand({ Bucket: required(this.bucket, 'evidence bucket (EVIDENCE_BUCKET)'), Key: key }));
+    if (!answer.Body) throw new Error(`The evidence object ${key} has no body`);
+    return answer.Body as Readable;
+  }
+}
