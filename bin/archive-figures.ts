@@ -18,7 +18,7 @@ import { auditItem } from '../functions/adapters/dynamo-items.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
 import type { ArchiveWriter } from '../functions/archive/ports.js';
 import { createTableInput } from '../functions/config/table.js';
-import { createHandler } from '../functions/handlers/archiver.js';
+import { createHandler } from '../functions/jobs/archiver.js';
 import type { AuditEvent } from '../functions/schemas/audit.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { LOCAL_ARCHIVE_BUCKET, startLocalS3 } from '../local/s3-local.js';

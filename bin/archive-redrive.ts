@@ -12,7 +12,7 @@ import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-
 import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
 import { parseFailureRecord } from '../functions/archive/failure-record.js';
 import { redriveBatch } from '../functions/archive/redrive.js';
-import { createHandler } from '../functions/handlers/archiver.js';
+import { createHandler } from '../functions/jobs/archiver.js';
 import { invocationLogger } from '../functions/observability/logger.js';
 import { openLocalArchive } from '../local/archive-runtime.js';
 import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';

@@ -5,7 +5,7 @@
  */
 import { parseCommandLine, usageError } from './command-line.js';
 import { DEFAULT_LOCAL_DIR } from '../local/s3-local.js';
-import { ReconciliationMismatchError } from '../functions/handlers/export.js';
+import { ReconciliationMismatchError } from '../functions/jobs/export.js';
 import { createLocalExport, openLocalArchive } from '../local/archive-runtime.js';
 
 // The SDK's Node 20 deprecation notice would clutter every command's output.

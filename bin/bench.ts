@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
+import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
 import { costPerMillion, PRICES } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
@@ -54,6 +55,14 @@ async function main() {
       const r = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
       targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only`, met: r <= 1.3, detail: `${r}x` });
     }
+  }
+
+  const consoleBundle = await section('web console first load', () => measureConsoleBundle(), errors);
+  if (consoleBundle) {
+    const kb = Math.round((consoleBundle.gzipBytes / 1000) * 10) / 10;
+    figures.push(figure('web console', `first load gzipped (${consoleBundle.files.length} files)`, kb, 'KB', { value: CONSOLE_FIRST_LOAD_BUDGET_KB, name: 'budget' }));
+    figures.push(figure('web console', 'first load uncompressed', Math.round(consoleBundle.bytes / 100) / 10, 'KB'));
+    targets.push({ name: `web console first load < ${CONSOLE_FIRST_LOAD_BUDGET_KB} KB gzipped`, met: kb < CONSOLE_FIRST_LOAD_BUDGET_KB, detail: `${kb} KB` });
   }
 
   const middleware = await section('middleware overhead', () => measureMiddleware(20_000), errors);

@@ -6,11 +6,13 @@
  * or to this pid reaches the handler below: npm forwards it to its child.
  */
 import { DEFAULT_PORT, startLocalRuntime, type LocalRuntime } from '../local/runtime.js';
+import { buildConsole, consoleBuilt } from '../local/console-site.js';
 
 function banner(runtime: LocalRuntime): string {
   const users = runtime.users.map((u) => `    ${u.username.padEnd(10)} ${u.group.padEnd(8)} ${u.orgId ?? '-'}`).join('\n');
   return [
     '',
+    ...(runtime.consoleUrl ? [`Web console  ${runtime.consoleUrl}   (sign in as any user below)`, ''] : []),
     `Evidence requests API (local) listening on ${runtime.url}`,
     `  health      ${runtime.url}/v1/health`,
     `  data        ${runtime.dataDir}  (table ${runtime.tableName}, DynamoDB Local ${runtime.dynamodbEndpoint})`,
@@ -63,6 +65,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+  if (!consoleBuilt()) {
+    console.error('[local] building the web console (web/dist is missing)');
+    await buildConsole();
+  }
   runtime = await startLocalRuntime({
     port,
     dataDir: process.env.LOCAL_DATA_DIR || '.local',

@@ -19,7 +19,7 @@ import { acknowledgeWildcardResources } from './nag.js';
 import { ServiceFunction } from './service-function.js';
 import type { StageSettings } from './stages.js';
 
-/** The export writes under this prefix of the export bucket (functions/handlers/backup-export.ts). */
+/** The export writes under this prefix of the export bucket (functions/jobs/backup-export.ts). */
 const EXPORT_PREFIX = 'exports/';
 
 export interface BackupJobsProps {

@@ -324,7 +324,7 @@ export class StatelessStack extends Stack {
       signingKey: stateful.signingKey,
       tableArn,
       tableKey,
-      environment: { ...apiEnvironment, ...tableEnvironment },
+      environment: tableEnvironment,
       opsKey,
       alarmTopic: this.monitoring.topic,
     });

@@ -17,9 +17,9 @@ import { DEFAULT_AUDIT_TTL_DAYS } from '../functions/config/configuration.js';
 import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../functions/adapters/dynamodb-archive-state.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../functions/adapters/s3-archive-store.js';
-import { createHandler as createArchiver } from '../functions/handlers/archiver.js';
+import { createHandler as createArchiver } from '../functions/jobs/archiver.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { createHandler as createExport } from '../functions/handlers/export.js';
+import { createHandler as createExport } from '../functions/jobs/export.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { S3FailureRecords } from '../functions/adapters/s3-failure-records.js';
 import { connectOrStartLocalS3, LOCAL_ARCHIVE_BUCKET, LOCAL_FAILURE_BUCKET, localArchivePaths, startLocalS3, type LocalS3, type LocalS3Options } from './s3-local.js';
@@ -54,7 +54,7 @@ export interface ArchiveRuntimeOptions {
   readonly maxRetryAttempts?: number;
   readonly log?: Logger;
   /** More buckets in the same local S3 store (the evidence files), their policies and object events. */
-  readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated'> & { readonly buckets?: readonly string[] };
+  readonly objectStore?: Pick<LocalS3Options, 'checksumBuckets' | 'onObjectCreated' | 'corsOrigins'> & { readonly buckets?: readonly string[] };
 }
 
 export interface ArchiveRuntime {

@@ -15,6 +15,8 @@ import { json, problem, type LocalResponse } from './problem.js';
 import { ApiRateLimiter, TokenBuckets } from './rate-limiter.js';
 import { SHARED_LINK_RATE_PER_MINUTE, SHARED_PATH_PREFIX, STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { TokenIssuer } from './token-issuer.js';
+import { LocalAuthorizationServer } from './oauth-server.js';
+import type { ConsoleSite } from './console-site.js';
 import { invocationLogger, type InvocationKeys } from '../functions/observability/logger.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -24,6 +26,10 @@ export interface LocalApp {
   readonly issuer: TokenIssuer;
   readonly routes: readonly Route[];
   readonly handlers: Readonly<Record<RouteGroup, LambdaHandler>>;
+  /** Managed login's endpoints (`/oauth2/*`, `/login`, `/logout`); absent, they answer 404. */
+  readonly oauth?: LocalAuthorizationServer;
+  /** The web console at `/` and every path outside the API's; absent, they answer 404. */
+  readonly console?: ConsoleSite;
 }
 
 export interface LocalHttpServerOptions {
@@ -83,6 +89,9 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       return problem({ status: 503, code: 'starting', title: 'Starting', detail: 'The local runtime is still starting', headers: { 'Retry-After': '1' } }, requestId);
     }
     if (path === '/_local' || path.startsWith('/_local/')) return localEndpoint(app.issuer, method, path, body, requestId);
+    if (app.oauth && LocalAuthorizationServer.handles(path)) {
+      return app.oauth.handle({ method, path, query: new URLSearchParams(splitUrl(url).query ?? ''), headers: req.headers, body });
+    }
     const address = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     if (sharedLimiter && path.toLowerCase().startsWith(SHARED_PATH_PREFIX) && !sharedLimiter.take(address, Date.now())) {
       const retryAfter = Math.max(1, Math.ceil(sharedLimiter.wait(address, Date.now())));
@@ -93,6 +102,10 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `Rate limit ${limited.limit} exceeded`, headers: { 'Retry-After': String(limited.retryAfterSeconds) } }, requestId);
     }
 
+    if (app.console && !isApiPath(path)) {
+      const page = await app.console.answer(method, path);
+      if (page) return page;
+    }
     const match = matchRoute(app.routes, method, path);
     if (match.kind === 'bad-path') {
       return problem({ status: 400, code: 'invalid-input', title: 'Invalid input', detail: 'The path is not valid percent-encoding' }, requestId);
@@ -199,6 +212,11 @@ class ConcurrencySlots {
   }
 }
 
+/** Paths of the API (any version) and the sign-in endpoints; every other path belongs to the console. */
+function isApiPath(path: string): boolean {
+  return /^\/v\d+(\/|$)/.test(path) || LocalAuthorizationServer.handles(path);
+}
+
 function tooLarge(requestId: string, max: number): LocalResponse {
   return problem(
     { status: 413, code: 'payload-too-large', title: 'Payload too large', detail: `Request bodies are limited to ${max} bytes`, headers: { Connection: 'close' } },
@@ -275,7 +293,7 @@ function send(res: ServerResponse, answer: LocalResponse | HandlerAnswer, reques
     statusCode = result.statusCode;
   } else {
     headers = { ...OWN_ANSWER_HEADERS, ...answer.headers, [REQUEST_ID_HEADER]: requestId };
-    body = Buffer.from(answer.body, 'utf8');
+    body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
     statusCode = answer.statusCode;
   }
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-length') delete headers[name];

@@ -4,10 +4,10 @@ import { problemResponse, type ProblemSpec } from '../functions/middleware/probl
 export interface LocalResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Buffer;
 }
 
-export function problem(spec: ProblemSpec, correlationId: string): LocalResponse {
+export function problem(spec: ProblemSpec, correlationId: string): LocalResponse & { readonly body: string } {
   const { statusCode, headers, body } = problemResponse(spec, correlationId);
   return { statusCode, headers: headers as Record<string, string>, body };
 }

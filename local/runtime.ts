@@ -18,15 +18,19 @@ import { createHandler as packsHandler } from '../functions/http/packs.js';
 import { createHandler as publicHandler } from '../functions/http/public.js';
 import { packBuilderDeps, packsDeps } from '../functions/composition/packs.js';
 import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
-import { createHandler as packBuilderHandler } from '../functions/handlers/pack-builder.js';
+import { createHandler as packBuilderHandler } from '../functions/jobs/pack-builder.js';
 import { createLocalPackQueue, type LocalPackQueue } from './pack-queue.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
 import { loadOrCreateCursorKey } from './cursor-key.js';
 import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
-import { createHandler as fileVerifierHandler } from '../functions/handlers/file-verifier.js';
+import { createHandler as fileVerifierHandler } from '../functions/jobs/file-verifier.js';
 import { invocationLogger } from '../functions/observability/logger.js';
-import { DEMO_USERS, demoPassword, demoPasswordSource, type DemoUser } from './demo-users.js';
+import { authenticateDemoUser, DEMO_USERS, demoPassword, demoPasswordSource, findDemoUser, type DemoUser } from './demo-users.js';
+import { LocalAuthorizationServer } from './oauth-server.js';
+import { CONSOLE_DIST, consoleBuilt, ConsoleSite } from './console-site.js';
+import { CONSOLE_SCOPES } from '../functions/config/claims.js';
+import { STAGE_DEFAULTS } from '../lib/stages.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
 import { LOCAL_S3_CREDENTIALS, localArchivePaths, type ObjectCreated } from './s3-local.js';
@@ -76,10 +80,14 @@ export interface LocalRuntimeOptions {
   readonly startArchive?: StartArchiveRuntime | false;
   /** Progress lines. @default silent */
   readonly log?: (line: string) => void;
+  /** The built web console served at `/`; `false` serves none. @default web/dist when built */
+  readonly consoleDir?: string | false;
 }
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The web console's address, when one is served. */
+  readonly consoleUrl?: string;
   readonly port: number;
   readonly dataDir: string;
   readonly tableName: string;
@@ -140,7 +148,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
     if (keyResult.status === 'rejected') throw keyResult.reason;
     const dynamodb = dynamodbResult.value;
-    const issuer = new TokenIssuer({ key: keyResult.value, password: demoPassword(env) });
+    const password = demoPassword(env);
+    const issuer = new TokenIssuer({ key: keyResult.value, password });
+    // The console served here and `npm run dev:web` (the dev stage's Vite URLs) sign in alike.
+    const oauth = new LocalAuthorizationServer({
+      issuer,
+      users: { authenticate: (username, given) => authenticateDemoUser(username, given, password), find: findDemoUser, list: () => DEMO_USERS },
+      callbackUrls: [`${url}/callback`, ...STAGE_DEFAULTS.dev.callbackUrls],
+      logoutUrls: [`${url}/`, ...STAGE_DEFAULTS.dev.logoutUrls],
+    });
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stoppers.push(async () => client.destroy());
     if (await ensureTable(client, tableName)) log(`created table ${tableName}`);
@@ -160,7 +176,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         tableName,
         dataDir,
         dynamodbDataDir,
-        objectStore: { buckets: [LOCAL_EVIDENCE_BUCKET, LOCAL_PACKS_BUCKET], checksumBuckets: [LOCAL_EVIDENCE_BUCKET], onObjectCreated: (event) => objectEvents.deliver(event) },
+        objectStore: {
+          buckets: [LOCAL_EVIDENCE_BUCKET, LOCAL_PACKS_BUCKET],
+          checksumBuckets: [LOCAL_EVIDENCE_BUCKET],
+          onObjectCreated: (event) => objectEvents.deliver(event),
+          // The console uploads and downloads files straight from the store, as from S3 in AWS.
+          corsOrigins: [url, ...STAGE_DEFAULTS.dev.allowedOrigins],
+        },
       });
       stoppers.push(() => archive!.stop());
       stoppers.push(() => objectEvents.idle());
@@ -186,8 +208,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
       { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey, packJobs: packQueue },
     );
+    const consoleDir = options.consoleDir ?? (consoleBuilt() ? CONSOLE_DIST : false);
+    const consoleSite =
+      consoleDir && consoleBuilt(consoleDir)
+        ? new ConsoleSite({
+            dir: consoleDir,
+            config: { authBase: '', clientId: issuer.clientId, scopes: CONSOLE_SCOPES.join(' '), apiBase: '' },
+            connectSources: archive ? [archive.s3Endpoint] : [],
+          })
+        : undefined;
     http.ready({
       issuer,
+      oauth,
+      ...(consoleSite && { console: consoleSite }),
       routes: ROUTES,
       handlers: {
         requests: requestsHandler(requestsDeps(config)),
@@ -211,6 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let stopping: Promise<void> | undefined;
     return {
       url,
+      ...(consoleSite && { consoleUrl: `${url}/` }),
       port,
       dataDir,
       tableName,

@@ -102,6 +102,11 @@ export interface LocalS3Options {
   readonly onObjectCreated?: (event: ObjectCreated) => void;
   /** The clock presigned URLs are checked against. @default the system clock */
   readonly now?: () => Date;
+  /**
+   * Browser origins that may PUT and GET objects of `checksumBuckets` with presigned URLs (the
+   * web console's uploads), as the evidence bucket's CORS rule allows them in AWS. @default none
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** S3's largest single PUT is 5 GB; the local store buffers checksummed bodies, so it stops well below. */
@@ -174,6 +179,17 @@ function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
   return copy;
 }
 
+/** The bucket CORS document (S3's XML) for browser uploads and downloads from `origins`. */
+function corsConfiguration(origins: readonly string[]): string {
+  const escape = (text: string) => text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    '<CORSConfiguration><CORSRule>' +
+    origins.map((origin) => `<AllowedOrigin>${escape(origin)}</AllowedOrigin>`).join('') +
+    '<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>' +
+    '</CORSRule></CORSConfiguration>'
+  );
+}
+
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   mkdirSync(options.directory, { recursive: true });
   const require = createRequire(import.meta.url);
@@ -181,7 +197,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const s3rver = new S3rver({
     directory: options.directory,
     silent: true,
-    configureBuckets: options.buckets.map((name) => ({ name })),
+    configureBuckets: options.buckets.map((name) => ({
+      name,
+      configs: options.corsOrigins?.length && options.checksumBuckets?.includes(name) ? [corsConfiguration(options.corsOrigins)] : [],
+    })),
     vhostBuckets: false,
   });
   await s3rver.configureBuckets();
@@ -190,6 +209,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const now = options.now ?? (() => new Date());
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A CORS preflight carries no signature: s3rver answers it from the bucket's CORS rules.
+    if (req.method === 'OPTIONS') return handle(req, res);
     if (isPresigned(req.url ?? '/')) {
       const refused = checkPresigned({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, LOCAL_S3_CREDENTIALS, now());
       if (refused) return answerError(req, res, refused);

@@ -8,7 +8,7 @@ import type { EvidenceShare } from '../core/ports.js';
 /** Bumped when an item's stored shape changes, so readers can migrate old items. */
 export const ITEM_SCHEMA_VERSION = 1;
 
-const { byOwner, byCounterparty, byKind } = INDEXES;
+const { byOwner, byCounterparty, byKind, byDueOfOwner, byDueOfCounterparty, byDate } = INDEXES;
 const KEY_ATTRIBUTES = new Set<string>([
   PARTITION_KEY,
   SORT_KEY,
@@ -28,6 +28,10 @@ export const keys = {
     [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
   }),
   audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+  comment: (comment: { requestId: string; createdAt: string; commentId: string }) => ({
+    [PARTITION_KEY]: `REQUEST#${comment.requestId}`,
+    [SORT_KEY]: `${COMMENT_PREFIX}${comment.createdAt}#${comment.commentId}`,
+  }),
   pack: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'PACK' }),
   /** The copy of a shared pack listed under the org it is shared with. */
   packListedForSharedOrg: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'SHARED' }),
@@ -40,6 +44,9 @@ export const keys = {
     [SORT_KEY]: `PACKSHARE#${grant.buyerOrgId}#${grant.packId}`,
   }),
 };
+
+/** Sort keys of a request's comments begin with it. */
+export const COMMENT_PREFIX = 'COMMENT#';
 
 /**
  * Every-tenant lists spread their writes over shards: one index partition takes about
@@ -68,6 +75,10 @@ export const partitions = {
   auditOfActor: (userId: string) => `ACTOR#${userId}`,
   auditOfResource: (resourceId: string) => `RESOURCE#${resourceId}`,
   allAudit: sharded('AUDIT'),
+  dueOfBuyer: (orgId: string) => `DUE#BUYER#${orgId}`,
+  dueOfFactory: (orgId: string) => `DUE#FACTORY#${orgId}`,
+  allDue: sharded('DUE'),
+  allExpiring: sharded('EXPIRES'),
   /** An org's packs and the packs shared with it, in one partition. */
   packsOfOrg: (orgId: string) => `PACKS#${orgId}`,
   allPacks: sharded('PACK'),
@@ -86,7 +97,21 @@ export function requestItem(request: EvidenceRequest, revision: number): Record<
     [byCounterparty.sortKey]: sortKey,
     [byKind.partitionKey]: partitions.allRequests.of(request.requestId),
     [byKind.sortKey]: sortKey,
+    ...(request.dueDate !== undefined && dueIndexes(request.dueDate, sortKey, request)),
     ...request,
+  };
+}
+
+/** A request with a due date sits in the due-date indexes of both parties and of every tenant. */
+function dueIndexes(dueDate: string, sortKey: string, request: EvidenceRequest): Record<string, string> {
+  const dueKey = `${dueDate}#${sortKey}`;
+  return {
+    [byDueOfOwner.partitionKey]: partitions.dueOfBuyer(request.buyerOrgId),
+    [byDueOfOwner.sortKey]: dueKey,
+    [byDueOfCounterparty.partitionKey]: partitions.dueOfFactory(request.factoryId),
+    [byDueOfCounterparty.sortKey]: dueKey,
+    [byDate.partitionKey]: partitions.allDue.of(request.requestId),
+    [byDate.sortKey]: dueKey,
   };
 }
 

@@ -175,3 +175,58 @@ async function readPartition(
   }
   return { partition, items, ...(startKey && { lastEvaluated: keyOf(startKey, index) }) };
 }
+
+/** One partition of the table itself, read in sort-key order (oldest first) or reverse, from `skPrefix`. */
+export interface PartitionQuery {
+  readonly partition: string;
+  readonly skPrefix: string;
+  /** @default true (ascending sort keys: oldest first) */
+  readonly forward?: boolean;
+  readonly filter?: IndexQuery['filter'];
+}
+
+const PartitionCursor = z.strictObject({ sk: z.string().check(z.minLength(1), z.maxLength(1024)) });
+
+/**
+ * A page of one partition's items under a sort-key prefix. The cursor holds the last sort key
+ * answered; on the way back it must lie under the same prefix, so it reads nothing else.
+ */
+export async function queryPartitionPage(client: DynamoDBDocumentClient, tableName: string, query: PartitionQuery, page: PageRequest): Promise<Page<Item>> {
+  let after: string | undefined;
+  if (page.cursor !== undefined) {
+    const invalid = () => new ValidationError([{ path: 'query.cursor', message: 'is not a cursor of this list' }]);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    const result = PartitionCursor.safeParse(parsed);
+    if (!result.success || !result.data.sk.startsWith(query.skPrefix)) throw invalid();
+    after = result.data.sk;
+  }
+  const items: Item[] = [];
+  let startKey: Item | undefined = after === undefined ? undefined : { [PARTITION_KEY]: query.partition, [SORT_KEY]: after };
+  for (let round = 0; round < MAX_ROUNDS && items.length < page.limit; round++) {
+    const result = await dynamo(() =>
+      client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, ...query.filter?.names },
+          ExpressionAttributeValues: { ':pk': query.partition, ':prefix': query.skPrefix, ...query.filter?.values },
+          ...(query.filter && { FilterExpression: query.filter.expression }),
+          ScanIndexForward: query.forward ?? true,
+          Limit: page.limit - items.length,
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  const last = startKey ? String(startKey[SORT_KEY]) : undefined;
+  return { items, ...(last !== undefined && { nextCursor: Buffer.from(JSON.stringify({ sk: last })).toString('base64url') }) };
+}

@@ -1,8 +1,8 @@
 /** Requests on DynamoDB: one item per request (its items inside), guarded by a revision number. */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../schemas/audit.js';
-import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
-import type { EvidenceShare, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../core/ports.js';
+import type { EvidenceRequest } from '../schemas/requests.js';
+import type { EvidenceShare, Page, PageRequest, RequestFilter, RequestListScope, RequestRepository, StoredRequest } from '../core/ports.js';
 import { INDEXES } from '../config/table.js';
 import { dynamo } from './dynamo-errors.js';
 import { auditPut, keys, partitions, requestItem, stripKeys } from './dynamo-items.js';
@@ -50,17 +50,8 @@ export class DynamoRequestRepository implements RequestRepository {
     ]);
   }
 
-  async list(scope: RequestListScope, filter: { status?: RequestStatus | undefined }, page: PageRequest): Promise<Page<EvidenceRequest>> {
-    const query: IndexQuery = {
-      ...(scope.by === 'buyer'
-        ? { index: INDEXES.byOwner, partitions: [partitions.requestsOfBuyer(scope.orgId)] }
-        : scope.by === 'factory'
-          ? { index: INDEXES.byCounterparty, partitions: [partitions.requestsOfFactory(scope.orgId)] }
-          : { index: INDEXES.byKind, partitions: partitions.allRequests.all }),
-      ...(filter.status && {
-        filter: { expression: '#status = :status', names: { '#status': 'status' }, values: { ':status': filter.status } },
-      }),
-    };
+  async list(scope: RequestListScope, filter: RequestFilter, page: PageRequest): Promise<Page<EvidenceRequest>> {
+    const query = filter.dueBefore !== undefined || filter.overdueOn !== undefined ? dueQuery(scope, filter) : createdQuery(scope, filter);
     const result = await queryPage(this.client, this.settings.tableName, query, page);
     return { ...result, items: result.items.map((item) => stripKeys<EvidenceRequest>(item)) };
   }
@@ -86,4 +77,52 @@ export class DynamoRequestRepository implements RequestRepository {
   private async write(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {
     await dynamo(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
   }
+}
+
+/** The status filter (a narrowing of the tenant's own partition, never the tenancy itself). */
+function statusFilter(filter: RequestFilter): IndexQuery['filter'] {
+  const parts: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (filter.status) {
+    parts.push('#status = :status');
+    values[':status'] = filter.status;
+  }
+  if (filter.overdueOn !== undefined) {
+    parts.push('NOT #status IN (:completed, :cancelled)');
+    Object.assign(values, { ':completed': 'COMPLETED', ':cancelled': 'CANCELLED' });
+  }
+  return parts.length === 0 ? undefined : { expression: parts.join(' AND '), names: { '#status': 'status' }, values };
+}
+
+/** Where a scope's requests are listed: by creation (newest first) or by due date (latest first). */
+const LIST_INDEXES = {
+  created: {
+    buyer: (orgId: string) => ({ index: INDEXES.byOwner, partitions: [partitions.requestsOfBuyer(orgId)] }),
+    factory: (orgId: string) => ({ index: INDEXES.byCounterparty, partitions: [partitions.requestsOfFactory(orgId)] }),
+    all: { index: INDEXES.byKind, partitions: partitions.allRequests.all },
+  },
+  due: {
+    buyer: (orgId: string) => ({ index: INDEXES.byDueOfOwner, partitions: [partitions.dueOfBuyer(orgId)] }),
+    factory: (orgId: string) => ({ index: INDEXES.byDueOfCounterparty, partitions: [partitions.dueOfFactory(orgId)] }),
+    all: { index: INDEXES.byDate, partitions: partitions.allDue.all },
+  },
+} as const;
+
+function listIndex(scope: RequestListScope, order: keyof typeof LIST_INDEXES): Pick<IndexQuery, 'index' | 'partitions'> {
+  const indexes = LIST_INDEXES[order];
+  return scope.by === 'all' ? indexes.all : indexes[scope.by](scope.orgId);
+}
+
+/** Newest first by creation, on the tenant's partition. */
+function createdQuery(scope: RequestListScope, filter: RequestFilter): IndexQuery {
+  return { ...listIndex(scope, 'created'), filter: statusFilter(filter) };
+}
+
+/**
+ * Through the due-date indexes: the key condition bounds the due date (`<dueDate>#...` sorts
+ * below the bare date exactly when the due date lies before it), latest due date first.
+ */
+function dueQuery(scope: RequestListScope, filter: RequestFilter): IndexQuery {
+  const before = [filter.dueBefore, filter.overdueOn].filter((d): d is string => d !== undefined).sort()[0]!;
+  return { ...listIndex(scope, 'due'), sortKeyTo: before, filter: statusFilter(filter) };
 }

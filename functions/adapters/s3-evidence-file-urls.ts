@@ -3,14 +3,13 @@
  * and `If-None-Match: *` into its signature, so S3 refuses any other body or a second write;
  * a GET names the download with an encoded Content-Disposition and lives 5 minutes at most.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { attachmentDisposition, DOWNLOAD_URL_TTL_SECONDS, UPLOAD_URL_TTL_SECONDS } from '../core/evidence-files.js';
 import type { EvidenceFileUrls, PresignedUrl } from '../core/ports.js';
 import type { FileInfo } from '../schemas/evidence.js';
+import type { ObjectUrlRequest, S3UrlSigner } from './s3-url-signer.js';
 
 export interface S3EvidenceFileUrlsOptions {
-  readonly s3: S3Client;
+  readonly sign: S3UrlSigner;
   readonly bucket: string | undefined;
   /** The signing clock (tests move it to prove the URLs expire). @default the system clock */
   readonly now?: () => Date;
@@ -29,39 +28,33 @@ export class S3EvidenceFileUrls implements EvidenceFileUrls {
   }
 
   async upload(key: string, file: Pick<FileInfo, 'contentType' | 'size' | 'sha256'>): Promise<PresignedUrl> {
-    const command = new PutObjectCommand({
-      Bucket: this.bucket(),
-      Key: key,
-      ContentType: file.contentType,
-      ContentLength: file.size,
-      ChecksumSHA256: Buffer.from(file.sha256, 'hex').toString('base64'),
-      IfNoneMatch: '*',
-    });
     // Signed headers the client must send as they are: S3 checks the body against the
     // checksum header and refuses a second object under the key.
-    return this.sign(command, UPLOAD_URL_TTL_SECONDS, {
-      signableHeaders: new Set(['content-type', 'content-length', 'if-none-match']),
+    return this.sign('PUT', key, UPLOAD_URL_TTL_SECONDS, {
+      headers: {
+        'content-type': file.contentType,
+        'content-length': String(file.size),
+        'if-none-match': '*',
+        'x-amz-checksum-sha256': Buffer.from(file.sha256, 'hex').toString('base64'),
+      },
       unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
     });
   }
 
   async download(key: string, file: Pick<FileInfo, 'fileName' | 'contentType'>): Promise<PresignedUrl> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket(),
-      Key: key,
-      ResponseContentDisposition: attachmentDisposition(file.fileName),
-      ResponseContentType: file.contentType,
+    return this.sign('GET', key, DOWNLOAD_URL_TTL_SECONDS, {
+      query: { 'response-content-disposition': attachmentDisposition(file.fileName), 'response-content-type': file.contentType },
     });
-    return this.sign(command, DOWNLOAD_URL_TTL_SECONDS, {});
   }
 
   private async sign(
-    command: PutObjectCommand | GetObjectCommand,
+    method: ObjectUrlRequest['method'],
+    key: string,
     expiresIn: number,
-    headers: { signableHeaders?: Set<string>; unhoistableHeaders?: Set<string> },
+    parts: Pick<ObjectUrlRequest, 'headers' | 'unhoistableHeaders' | 'query'>,
   ): Promise<PresignedUrl> {
     const signingDate = this.now();
-    const url = await getSignedUrl(this.options.s3, command, { expiresIn, signingDate, ...headers });
+    const url = await this.options.sign({ method, bucket: this.bucket(), key, expiresIn, signingDate, ...parts });
     // SigV4 dates have whole seconds: the URL stops working expiresIn seconds after that.
     const signedAt = Math.floor(signingDate.getTime() / 1000) * 1000;
     return { url, expiresAt: new Date(signedAt + expiresIn * 1000) };

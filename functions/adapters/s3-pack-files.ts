@@ -5,10 +5,10 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
 import { attachmentDisposition } from '../core/evidence-files.js';
 import type { EvidenceObjectReader, PackFileUrls, PackObjectWriter, PresignedUrl } from '../core/ports.js';
+import type { S3UrlSigner } from './s3-url-signer.js';
 
 function required(bucket: string | undefined, what: string): string {
   if (!bucket) throw new Error(`No ${what} is configured`);
@@ -16,17 +16,18 @@ function required(bucket: string | undefined, what: string): string {
 }
 
 export class S3PackFileUrls implements PackFileUrls {
-  constructor(private readonly options: { readonly s3: S3Client; readonly bucket: string | undefined; readonly now?: () => Date }) {}
+  constructor(private readonly options: { readonly sign: S3UrlSigner; readonly bucket: string | undefined; readonly now?: () => Date }) {}
 
   async download(key: string, fileName: string, ttlSeconds: number): Promise<PresignedUrl> {
-    const command = new GetObjectCommand({
-      Bucket: required(this.options.bucket, 'packs bucket (PACKS_BUCKET)'),
-      Key: key,
-      ResponseContentDisposition: attachmentDisposition(fileName),
-      ResponseContentType: 'application/zip',
-    });
     const signingDate = (this.options.now ?? (() => new Date()))();
-    const url = await getSignedUrl(this.options.s3, command, { expiresIn: ttlSeconds, signingDate });
+    const url = await this.options.sign({
+      method: 'GET',
+      bucket: required(this.options.bucket, 'packs bucket (PACKS_BUCKET)'),
+      key,
+      expiresIn: ttlSeconds,
+      signingDate,
+      query: { 'response-content-disposition': attachmentDisposition(fileName), 'response-content-type': 'application/zip' },
+    });
     // SigV4 dates have whole seconds: the URL stops working ttlSeconds after that.
     return { url, expiresAt: new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + ttlSeconds * 1000) };
   }

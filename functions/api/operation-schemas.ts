@@ -19,6 +19,7 @@ import {
   UploadUrlResult,
   VersionPath,
 } from '../schemas/evidence.js';
+import { CommentPage, Comment, CreateCommentBody } from '../schemas/comments.js';
 import {
   CreatePackBody,
   CreatedShareLink,
@@ -75,6 +76,8 @@ export const OPERATION_SCHEMAS = {
   downloadEvidenceFile: { path: VersionPath, response: FileDownload },
   listAudit: { query: ListAuditQuery, response: AuditPage },
   getMe: { response: Me },
+  createComment: { path: RequestPath, body: CreateCommentBody, response: Comment, status: 201 },
+  listComments: { path: RequestPath, query: PageQuery, response: CommentPage },
   createPack: { body: CreatePackBody, response: Pack, status: 202 },
   listPacks: { query: ListPacksQuery, response: PackPage },
   getPack: { path: PackPath, response: Pack },

@@ -100,6 +100,14 @@ export const ROUTES: readonly Route[] = [
     audit: { action: 'audit.read', resourceType: 'audit' }, summary: 'Query the audit trail',
   },
   {
+    method: 'POST', path: '/v1/requests/{requestId}/comments', group: 'requests', operation: 'createComment',
+    audit: { action: 'request.comment.create', resourceType: 'request', idParam: 'requestId' }, summary: 'Comment on a request or one of its items',
+  },
+  {
+    method: 'GET', path: '/v1/requests/{requestId}/comments', group: 'requests', operation: 'listComments',
+    audit: { action: 'request.comment.list', resourceType: 'request', idParam: 'requestId' }, summary: 'Comments of a request, oldest first',
+  },
+  {
     method: 'POST', path: '/v1/packs', group: 'packs', operation: 'createPack',
     audit: { action: 'pack.create', resourceType: 'pack' }, summary: 'Pack evidence versions into one signed ZIP (built asynchronously)',
   },

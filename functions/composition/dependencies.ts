@@ -4,7 +4,7 @@
  */
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
-import type { AuditLog, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, PackFileUrls, PackJobs, PackRepository, RequestRepository } from '../core/ports.js';
+import type { AuditLog, CommentRepository, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, PackFileUrls, PackJobs, PackRepository, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 
 export interface AppDeps {
@@ -13,6 +13,7 @@ export interface AppDeps {
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
   readonly organisations: OrganisationDirectory;
+  readonly comments: CommentRepository;
   /** Presigned PUT and GET addresses of evidence files. */
   readonly fileUrls: EvidenceFileUrls;
   /** The first answers of POSTs sent with an `Idempotency-Key`. */
@@ -27,7 +28,7 @@ export interface AppDeps {
   readonly now?: () => Date;
 }
 
-export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations'> & Pick<AppDeps, 'now'>;
+export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'requests' | 'evidence' | 'organisations' | 'comments'> & Pick<AppDeps, 'now'>;
 export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier'>;

@@ -10,7 +10,9 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
+import { createS3UrlSigner, type S3UrlSigner } from '../adapters/s3-url-signer.js';
 import { secretCursorKey } from '../adapters/secret-cursor-key.js';
 import { SDK_POLICY } from '../adapters/sdk-policy.js';
 import { configurationFromEnv, type Configuration } from '../config/configuration.js';
@@ -18,8 +20,8 @@ import { createCursorSealer, type CursorSealer } from '../middleware/cursors.js'
 import type { PublicDeps } from './dependencies.js';
 
 /** A builder that runs once per configuration object. */
-export function perConfiguration<T>(build: (config: Configuration) => T): (config: Configuration) => T {
-  const built = new WeakMap<Configuration, T>();
+export function perConfiguration<T, C extends object = Configuration>(build: (config: C) => T): (config: C) => T {
+  const built = new WeakMap<C, T>();
   return (config) => {
     if (!built.has(config)) built.set(config, build(config));
     return built.get(config) as T;
@@ -35,6 +37,12 @@ export const clientBase = (config: Configuration) => ({
 export const s3Client = /* @__PURE__ */ perConfiguration(
   (config): S3Client => new S3Client({ ...clientBase(config), ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }) }),
 );
+
+/** Presigns S3 URLs without the S3 client (see s3-url-signer.ts), with the role's credentials. */
+export const s3UrlSigner = /* @__PURE__ */ perConfiguration((config): S3UrlSigner => {
+  if (!config.region) throw new Error('Configuration has no region: set AWS_REGION to sign S3 URLs');
+  return createS3UrlSigner({ region: config.region, credentials: config.credentials ?? defaultProvider(), ...(config.s3Endpoint && { endpoint: config.s3Endpoint }) });
+});
 
 export const verifier = /* @__PURE__ */ perConfiguration(
   (config): AccessTokenVerifier =>

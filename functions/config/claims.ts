@@ -9,3 +9,5 @@ export const ORG_ATTRIBUTE = 'custom:org_id';
 export const GROUPS_CLAIM = 'cognito:groups';
 /** OAuth scope the API methods require, so API Gateway's authorizer accepts access tokens. */
 export const API_SCOPE = 'evidence-api/access';
+/** Scopes the web console's app client asks for and may be granted (Cognito managed login and the local issuer). */
+export const CONSOLE_SCOPES = ['openid', 'email', 'profile', API_SCOPE] as const;

@@ -1,13 +1,15 @@
 /**
- * The API functions' configuration, parsed once by zod: in Lambda from the environment the
+ * The functions' configuration, parsed once by zod: in Lambda from the environment the
  * function construct sets (names in environment.ts), locally from the object the local
- * runtime builds. A missing or bad value fails at start with the variable named.
+ * runtime builds. A missing or bad value fails at start with the variable named. The API
+ * functions share one settings object (ApiSettings); the asynchronous jobs another
+ * (JobSettings), where each job's builder names what it requires.
  */
 import * as z from 'zod/mini';
 import type { LocalCredentials } from '../adapters/sdk-policy.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
+import { ARCHIVE_ENV, ENV } from './environment.js';
 import type { PackJobs } from '../core/ports.js';
-import { ENV } from './environment.js';
 
 export const DEFAULT_AUDIT_TTL_DAYS = 90;
 
@@ -43,9 +45,76 @@ export interface Configuration extends ApiSettings {
 
 type SettingName = keyof ApiSettings;
 
-/** The environment variable of each setting. */
-const VARIABLES: Record<SettingName, string> = {
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+function parseWith<S extends z.ZodMiniType>(schema: S, input: Record<string, unknown>, nameOf: (setting: string) => string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const setting = String(issue.path[0] ?? '');
+      return `${nameOf(setting)}: ${input[setting] === undefined ? 'is not set' : issue.message}`;
+    });
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+function parse(input: Record<string, unknown>, nameOf: (setting: string) => string, extra: Omit<Configuration, SettingName> = {}): Configuration {
+  return { ...parseWith(ApiSettings, input, nameOf), ...extra };
+}
+
+/** Each variable's value as its setting takes it: lists split, digits of a number setting as a number. */
+function fromEnv(env: NodeJS.ProcessEnv, variables: Record<string, string>, kinds: { lists?: readonly string[]; numbers: readonly string[] }): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [setting, variable] of Object.entries(variables)) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    if (kinds.lists?.includes(setting)) input[setting] = value.split(',').filter(Boolean);
+    else if (kinds.numbers.includes(setting) && /^\d+$/.test(value)) input[setting] = Number(value);
+    else input[setting] = value;
+  }
+  return input;
+}
+
+/** The settings from an environment (a Lambda's). */
+export function configurationFromEnv(env: NodeJS.ProcessEnv): Configuration {
+  const variables = pick(VARIABLES, Object.keys(ApiSettings.shape) as SettingName[]);
+  return parse(fromEnv(env, variables, { lists: ['clientIds'], numbers: ['auditTtlDays'] }), (setting) => `Environment variable ${VARIABLES[setting as SettingName] ?? setting}`);
+}
+
+/** A configuration object built in code (the local runtime, tests), checked by the same schema. */
+export function configuration(settings: z.input<typeof ApiSettings>, extra: Omit<Configuration, SettingName> = {}): Configuration {
+  return parse(settings as Record<string, unknown>, (setting) => `Setting ${setting}`, extra);
+}
+
+/** The asynchronous jobs' settings (archiver, export, file verifier, backups). */
+export const JobSettings = z.strictObject({
+  region: z.optional(nonEmpty),
+  dynamodbEndpoint: z.optional(url),
+  s3Endpoint: z.optional(url),
+  tableName: z.optional(nonEmpty),
+  tableArn: z.optional(nonEmpty),
+  tableKeyArn: z.optional(nonEmpty),
+  auditTtlDays: z._default(z.int().check(z.minimum(1)), DEFAULT_AUDIT_TTL_DAYS),
+  archiveBucket: z.optional(nonEmpty),
+  evidenceBucket: z.optional(nonEmpty),
+  tableExportBucket: z.optional(nonEmpty),
+  manifestSigningKeyId: z.optional(nonEmpty),
+  packsBucket: z.optional(nonEmpty),
+  exportSettleSeconds: z._default(z.int().check(z.minimum(0)), 300),
+  exportLookbackDays: z._default(z.int().check(z.minimum(1)), 3),
+});
+export type JobSettings = z.infer<typeof JobSettings>;
+type JobSettingName = keyof JobSettings;
+
+/** The environment variable of each setting, API and job settings alike. */
+const VARIABLES: Record<SettingName | JobSettingName, string> = {
   tableName: ENV.tableName,
+  tableArn: ENV.tableArn,
+  tableKeyArn: ENV.tableKeyArn,
   auditTtlDays: ENV.auditTtlDays,
   userPoolId: ENV.userPoolId,
   clientIds: ENV.clientIds,
@@ -53,42 +122,30 @@ const VARIABLES: Record<SettingName, string> = {
   region: ENV.region,
   dynamodbEndpoint: ENV.dynamodbEndpoint,
   s3Endpoint: ENV.s3Endpoint,
+  archiveBucket: ENV.archiveBucket,
   evidenceBucket: ENV.evidenceBucket,
+  tableExportBucket: ENV.tableExportBucket,
   cursorKeySecretArn: ENV.cursorKeySecretArn,
+  manifestSigningKeyId: ENV.manifestSigningKeyId,
+  exportSettleSeconds: ARCHIVE_ENV.exportSettleSeconds,
+  exportLookbackDays: ARCHIVE_ENV.exportLookbackDays,
   packsBucket: ENV.packsBucket,
   packQueueUrl: ENV.packQueueUrl,
 };
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
+export function jobSettingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {
+  const variables = pick(VARIABLES, Object.keys(JobSettings.shape) as JobSettingName[]);
+  const input = fromEnv(env, variables, { numbers: ['auditTtlDays', 'exportSettleSeconds', 'exportLookbackDays'] });
+  return parseWith(JobSettings, input, (setting) => `Environment variable ${VARIABLES[setting as JobSettingName] ?? setting}`);
 }
 
-function parse(input: Record<string, unknown>, nameOf: (setting: string) => string, extra: Omit<Configuration, SettingName> = {}): Configuration {
-  const result = ApiSettings.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const setting = String(issue.path[0] ?? '');
-      return `${nameOf(setting)}: ${issue.input === undefined ? 'is not set' : issue.message}`;
-    });
-    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  return { ...result.data, ...extra };
+/** A setting a job cannot run without: missing, it fails at start naming its variable. */
+export function requiredSetting<K extends JobSettingName>(settings: JobSettings, name: K): NonNullable<JobSettings[K]> {
+  const value = settings[name];
+  if (value === undefined) throw new ConfigurationError(`Invalid configuration: Environment variable ${VARIABLES[name]}: is not set`);
+  return value as NonNullable<JobSettings[K]>;
 }
 
-/** The settings from an environment (a Lambda's). */
-export function configurationFromEnv(env: NodeJS.ProcessEnv): Configuration {
-  const input: Record<string, unknown> = {};
-  for (const [setting, variable] of Object.entries(VARIABLES)) {
-    const value = env[variable];
-    if (value === undefined || value === '') continue;
-    if (setting === 'clientIds') input[setting] = value.split(',').filter(Boolean);
-    else if (setting === 'auditTtlDays') input[setting] = /^\d+$/.test(value) ? Number(value) : value;
-    else input[setting] = value;
-  }
-  return parse(input, (setting) => `Environment variable ${VARIABLES[setting as SettingName] ?? setting}`);
-}
-
-/** A configuration object built in code (the local runtime, tests), checked by the same schema. */
-export function configuration(settings: z.input<typeof ApiSettings>, extra: Omit<Configuration, SettingName> = {}): Configuration {
-  return parse(settings as Record<string, unknown>, (setting) => `Setting ${setting}`, extra);
+function pick<K extends string>(variables: Record<string, string>, settings: readonly K[]): Record<K, string> {
+  return Object.fromEntries(settings.map((setting) => [setting, variables[setting]])) as Record<K, string>;
 }

@@ -1,6 +1,7 @@
 /**
- * The names of every environment variable a function reads, and their parsing. The CDK
- * function construct and the local runtime set them; nothing else reads process.env.
+ * The names of every environment variable a function reads. The CDK function construct and
+ * the local runtime set them; configuration.ts parses them, and nothing else reads
+ * process.env.
  */
 export const ENV = {
   tableName: 'TABLE_NAME',
@@ -29,16 +30,6 @@ export const ENV = {
   /** SQS queue of pack builds. */
   packQueueUrl: 'PACK_QUEUE_URL',
 } as const;
-
-export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-}
-
-export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[name] || undefined;
-}
 
 /** Audit archive settings (archiver, scheduled export, local archive runtime). */
 export const ARCHIVE_ENV = {

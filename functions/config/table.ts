@@ -9,6 +9,7 @@
  * - evidence version  EVIDENCE#<evidenceId>  / VERSION#<10-digit version>
  * - evidence share    EVIDENCE#<evidenceId>  / SHARE#<buyerOrgId>#<10-digit version>
  * - audit event       AUDIT#<eventId>        / AUDIT          (expires by TTL after archiving)
+ * - comment           REQUEST#<requestId>    / COMMENT#<createdAt>#<commentId>
  * - idempotency       IDEMPOTENCY#<hash>     / IDEMPOTENCY    (expires by TTL)
  * - archive manifest head, stream checkpoints: SYSTEM#<name> / <name>
  *
@@ -35,6 +36,16 @@ export const INDEXES = {
   byCounterparty: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   /** every request (REQUEST#<shard>), every evidence (EVIDENCE#<shard>), every audit event (AUDIT#<shard>), for auditors and admins; eight shards each, merged on read. */
   byKind: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  /** requests with a due date by buyer org (DUE#BUYER#<org>), sorted `<dueDate>#<createdAt>#<id>`: the `dueBefore` and `overdue` filters. */
+  byDueOfOwner: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  /** requests with a due date by addressed factory (DUE#FACTORY#<org>), sorted as byDueOfOwner. */
+  byDueOfCounterparty: { indexName: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+  /**
+   * Dates across tenants, eight shards each: requests by due date (DUE#<shard>, `<dueDate>#<createdAt>#<id>`)
+   * for auditors' due filters and the reminder sweep; evidence versions by expiry (EXPIRES#<shard>,
+   * `<expiresAt>#<evidenceId>#<version>`) for the expiry reminders. Only items with a date are in it.
+   */
+  byDate: { indexName: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;

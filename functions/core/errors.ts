@@ -62,6 +62,8 @@ export const PROBLEM_CODES = {
   timeout: 'The endpoint did not answer in time',
   'bad-gateway': 'The endpoint gave no valid answer',
   internal: 'An internal error; the answer says nothing of its cause',
+  'due-date-past': '`dueDate` lies before today (UTC)',
+  'comment-item-not-found': 'The comment names an item the request does not have',
   'pack-not-found': 'No such pack (or it belongs to another tenant)',
   'pack-item-duplicate': 'The pack names the same evidence version twice',
   'pack-shared-with-required': 'A factory\'s pack names the buyer org it is shared with (`sharedWithOrgId`)',

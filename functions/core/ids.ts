@@ -20,3 +20,4 @@ export const newRequestId = (now?: number) => `req_${sortableId(now)}`;
 export const newItemId = (now?: number) => `itm_${sortableId(now)}`;
 export const newEvidenceId = (now?: number) => `evd_${sortableId(now)}`;
 export const newEventId = (now?: number) => `evt_${sortableId(now)}`;
+export const newCommentId = (now?: number) => `cmt_${sortableId(now)}`;

@@ -32,6 +32,8 @@ export const OPERATIONS = [
   'downloadEvidenceFile',
   'listAudit',
   'getMe',
+  'createComment',
+  'listComments',
   'createPack',
   'listPacks',
   'getPack',
@@ -62,6 +64,8 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   downloadEvidenceFile: { buyer: 'shared', factory: 'own', auditor: 'all', admin: 'all' },
   listAudit: { buyer: 'never', factory: 'never', auditor: 'all', admin: 'all' },
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
+  createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
+  listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
   // A factory packs its own versions for one buyer org, a buyer the versions shared with it.
   createPack: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
   // `own`: packs of the caller's org and packs shared with it.
@@ -72,8 +76,8 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   createShareLink: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
   listShareLinks: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
   revokeShareLink: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
-  // The token is the capability: anyone holding it, signed in or not (ANONYMOUS_OPERATIONS).
-  accessShareLink: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
+  // The token is the capability: anyone holding it reaches that tenant's pack, signed in or not (ANONYMOUS_OPERATIONS).
+  accessShareLink: { buyer: 'all', factory: 'all', auditor: 'all', admin: 'all' },
 };
 
 /** Operations a caller without an account may perform: their route has no authorizer and ignores any token. */
@@ -83,7 +87,7 @@ export const ANONYMOUS_OPERATIONS: readonly Operation[] = ['accessShareLink'];
 export type Caller = Role | 'anonymous';
 
 export function scopeOf(role: Caller, operation: Operation): Scope {
-  if (role === 'anonymous') return ANONYMOUS_OPERATIONS.includes(operation) ? 'any' : 'never';
+  if (role === 'anonymous') return ANONYMOUS_OPERATIONS.includes(operation) ? 'all' : 'never';
   return PERMISSIONS[operation][role];
 }
 

@@ -3,6 +3,7 @@ import type { AuditEvent, ListAuditQuery } from '../schemas/audit.js';
 import type { Evidence, EvidenceVersion, FileInfo, FileStatus, StoredEvidenceFile } from '../schemas/evidence.js';
 import type { MeasuredObject } from './evidence-files.js';
 import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
+import type { Comment } from '../schemas/comments.js';
 import type { Pack, PackStatus, ShareLink } from '../schemas/packs.js';
 
 export interface Page<T> {
@@ -46,7 +47,24 @@ export interface RequestRepository {
    * @throws ConcurrentUpdateError when another write came first.
    */
   update(next: EvidenceRequest, expectedRevision: number, audit: AuditEvent, share?: EvidenceShare): Promise<void>;
-  list(scope: RequestListScope, filter: { status?: RequestStatus | undefined }, page: PageRequest): Promise<Page<EvidenceRequest>>;
+  /** Lists newest first; with a due filter, read through the due-date index (latest due date first). */
+  list(scope: RequestListScope, filter: RequestFilter, page: PageRequest): Promise<Page<EvidenceRequest>>;
+}
+
+export interface RequestFilter {
+  readonly status?: RequestStatus | undefined;
+  /** Only requests due before this date (YYYY-MM-DD, exclusive). */
+  readonly dueBefore?: string | undefined;
+  /** Only requests due before this date (today) and neither COMPLETED nor CANCELLED. */
+  readonly overdueOn?: string | undefined;
+}
+
+/** Comments of requests, kept beside the request they belong to. */
+export interface CommentRepository {
+  /** Stores the comment and its audit event in one transaction. */
+  create(comment: Comment, audit: AuditEvent): Promise<void>;
+  /** Oldest first. */
+  list(requestId: string, page: PageRequest): Promise<Page<Comment>>;
 }
 
 /** A version as stored: its file also holds the random id of its storage key. */

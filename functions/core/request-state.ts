@@ -81,6 +81,8 @@ export function fulfil(request: EvidenceRequest, item: RequestItem, command: Ful
 export interface ReviewCommand {
   readonly decision: 'ACCEPT' | 'REJECT';
   readonly comment?: string | undefined;
+  /** The reviewer's userId. */
+  readonly by: string;
   readonly now: string;
 }
 
@@ -95,6 +97,11 @@ export function review(request: EvidenceRequest, item: RequestItem, command: Rev
       ...i,
       status: command.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED',
       ...(command.comment !== undefined && { reviewComment: command.comment }),
+      // The history of reviews stays on the item: a later fulfilment drops reviewComment only.
+      reviews: [
+        ...(i.reviews ?? []),
+        { decision: command.decision, ...(command.comment !== undefined && { comment: command.comment }), by: command.by, at: command.now },
+      ],
     }),
     command.now,
   );
@@ -102,10 +109,19 @@ export function review(request: EvidenceRequest, item: RequestItem, command: Rev
 
 const CANCELLABLE: ReadonlySet<RequestStatus> = new Set(['OPEN', 'IN_PROGRESS']);
 
-export function cancel(request: EvidenceRequest, now: string): Transition {
+export interface CancelCommand {
+  /** The buyer's userId. */
+  readonly by: string;
+  readonly reason?: string | undefined;
+  readonly now: string;
+}
+
+/** The cancel record stays on the request: who, when and why. */
+export function cancel(request: EvidenceRequest, command: CancelCommand): Transition {
   if (!CANCELLABLE.has(request.status)) throw new ConflictError('request-not-cancellable', `A ${request.status} request cannot be cancelled`);
+  const { now, by, reason } = command;
   return {
-    request: { ...request, status: 'CANCELLED', updatedAt: now },
-    changes: { requestStatus: { from: request.status, to: 'CANCELLED' } },
+    request: { ...request, status: 'CANCELLED', updatedAt: now, cancelledAt: now, cancelledBy: by, ...(reason !== undefined && { cancelReason: reason }) },
+    changes: { requestStatus: { from: request.status, to: 'CANCELLED' }, ...(reason !== undefined && { reason }) },
   };
 }

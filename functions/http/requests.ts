@@ -1,4 +1,4 @@
-/** The route group of the request routes: create, list, read, fulfil, review, cancel, history. */
+/** The route group of the request routes: create, list, read, fulfil, review, cancel, history, comments. */
 import * as useCases from '../core/use-cases/requests.js';
 import type { Operation } from '../core/permissions.js';
 import { apiOperation, type OperationSpec } from '../middleware/api-operation.js';
@@ -42,6 +42,14 @@ export function createHandler(deps: RequestsDeps) {
     getRequestHistory: op({
       operation: 'getRequestHistory',
       run: async (input, ctx) => ({ body: await useCases.getRequestHistory(deps, ctx, input) }),
+    }),
+    createComment: op({
+      operation: 'createComment',
+      run: async (input, ctx) => ({ body: await useCases.createComment(deps, ctx, input) }),
+    }),
+    listComments: op({
+      operation: 'listComments',
+      run: async (input, ctx) => ({ body: await useCases.listComments(deps, ctx, input) }),
     }),
   });
 }

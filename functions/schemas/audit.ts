@@ -27,6 +27,16 @@ export const AuditAction = z.enum([
   'audit.read',
   /** Written hourly by the scheduled export; its arrival in the archive proves the pipeline works. */
   'system.heartbeat',
+  'request.comment.create',
+  'request.comment.list',
+  'notification.list',
+  'notification.read',
+  'webhook.create',
+  'webhook.list',
+  'webhook.disable',
+  'webhook.deliveries.read',
+  /** The webhook worker (actor: the system) disabled a webhook after 24 hours of failed deliveries. */
+  'webhook.auto-disable',
   'pack.create',
   'pack.list',
   'pack.read',
@@ -41,7 +51,7 @@ export const AuditAction = z.enum([
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'pack', 'share']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'notification', 'webhook', 'pack', 'share']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

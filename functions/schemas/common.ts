@@ -15,9 +15,12 @@ export const freeText = (min: number, max: number) =>
 export const Id = text(1, 100);
 /** A date-time as answers carry it: UTC with milliseconds. */
 export const Timestamp = z.iso.datetime({ precision: 3 });
-/** A date-time as input accepts it: any RFC 3339 form (offsets, with or without fractions), normalised to UTC milliseconds. */
+/**
+ * A date-time as input accepts it: any RFC 3339 form (offsets, with or without fractions, and
+ * the lowercase `t` and `z` RFC 3339 allows), normalised to UTC milliseconds.
+ */
 export const InputTimestamp = z.pipe(
-  z.iso.datetime({ offset: true }),
+  z.string().check(z.overwrite((value) => value.toUpperCase()), z.iso.datetime({ offset: true })),
   z.transform((value: string) => new Date(value).toISOString()),
 );
 export const IsoDate = z.iso.date();

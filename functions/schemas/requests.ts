@@ -7,6 +7,16 @@ export type ItemStatus = z.infer<typeof ItemStatus>;
 export const RequestStatus = z.enum(['OPEN', 'IN_PROGRESS', 'FULFILLED', 'COMPLETED', 'CANCELLED']);
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
+/** One review of an item, kept on the item (API.md 1.1 "Comments"): a later fulfilment drops `reviewComment`, never these. */
+export const Review = z.object({
+  decision: z.enum(['ACCEPT', 'REJECT']),
+  comment: z.optional(ShortText),
+  /** The reviewer's userId. */
+  by: Id,
+  at: Timestamp,
+});
+export type Review = z.infer<typeof Review>;
+
 export const RequestItem = z.object({
   itemId: Id,
   docType: DocType,
@@ -16,6 +26,7 @@ export const RequestItem = z.object({
   evidenceVersion: z.optional(z.int()),
   fulfilledAt: z.optional(Timestamp),
   reviewComment: z.optional(ShortText),
+  reviews: z.optional(z.array(Review)),
 });
 export type RequestItem = z.infer<typeof RequestItem>;
 
@@ -32,6 +43,10 @@ export const EvidenceRequest = z
     createdAt: Timestamp,
     createdBy: Id,
     updatedAt: Timestamp,
+    cancelledAt: z.optional(Timestamp),
+    /** The userId of the buyer who cancelled. */
+    cancelledBy: z.optional(Id),
+    cancelReason: z.optional(ShortText),
   })
   .register(z.globalRegistry, { id: 'Request' });
 export type EvidenceRequest = z.infer<typeof EvidenceRequest>;
@@ -65,7 +80,15 @@ export type CancelBody = z.infer<typeof CancelBody>;
 export const RequestPath = z.strictObject({ requestId: Id });
 export const ItemPath = z.strictObject({ requestId: Id, itemId: Id });
 
-export const ListRequestsQuery = z.strictObject({ status: z.optional(RequestStatus), limit: Limit, cursor: Cursor });
+export const ListRequestsQuery = z.strictObject({
+  status: z.optional(RequestStatus),
+  /** Only requests whose due date lies before this date (exclusive). */
+  dueBefore: z.optional(IsoDate),
+  /** `true`: only requests whose due date has passed and that are neither COMPLETED nor CANCELLED. */
+  overdue: z.optional(z.enum(['true'])),
+  limit: Limit,
+  cursor: Cursor,
+});
 export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
 export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor });
 

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConcurrentUpdateError, ConflictError } from '../../functions/core/errors.js';
-import { newEventId, newEvidenceId, newItemId, newRequestId } from '../../functions/core/ids.js';
-import type { AuditLog, EvidenceRepository, OrganisationDirectory, PageRequest, Page, RequestRepository } from '../../functions/core/ports.js';
+import { newCommentId, newEventId, newEvidenceId, newItemId, newRequestId } from '../../functions/core/ids.js';
+import type { AuditLog, CommentRepository, EvidenceRepository, OrganisationDirectory, PageRequest, Page, RequestRepository } from '../../functions/core/ports.js';
+import type { Comment } from '../../functions/schemas/comments.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { StoredVersion } from '../../functions/core/ports.js';
 import type { Evidence } from '../../functions/schemas/evidence.js';
@@ -16,6 +17,7 @@ export interface Ports {
   readonly evidence: EvidenceRepository;
   readonly auditLog: AuditLog;
   readonly organisations: OrganisationDirectory;
+  readonly comments: CommentRepository;
 }
 
 let clock = Date.parse('2026-03-01T00:00:00.000Z');
@@ -220,6 +222,47 @@ export function portContract(name: string, make: () => Promise<Ports>): void {
       expect(await ports.organisations.kindOf('F001')).toBe('factory');
       expect(await ports.organisations.kindOf('B001')).toBe('buyer');
       expect(await ports.organisations.kindOf('X999')).toBeUndefined();
+    });
+
+    it('lists a request\'s comments oldest first, page by page, and writes each with its audit event', async () => {
+      const ports = await make();
+      const r = request(`B${tenant()}`, `F${tenant()}`);
+      await ports.requests.create(r, auditEvent());
+      const comments: Comment[] = [0, 1, 2].map((i) => ({
+        commentId: newCommentId(),
+        requestId: r.requestId,
+        text: `comment ${i}`,
+        author: { userId: 'u-1', username: 'buyer1', role: 'buyer', orgId: r.buyerOrgId },
+        createdAt: tick(),
+      }));
+      for (const c of comments) await ports.comments.create(c, auditEvent({ action: 'request.comment.create', resource: { type: 'request', id: r.requestId } }));
+      const reused = auditEvent();
+      await ports.auditLog.record(reused);
+      await expect(ports.comments.create({ ...comments[0]!, commentId: newCommentId() }, reused)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect((await ports.comments.list(r.requestId, { limit: 10 })).items).toEqual(comments);
+      expect(await everything((page) => ports.comments.list(r.requestId, page), 2)).toEqual(comments);
+      expect((await ports.comments.list('req_other', { limit: 10 })).items).toEqual([]);
+      expect((await ports.auditLog.list({ resourceId: r.requestId, action: 'request.comment.create' }, { limit: 10 })).items).toHaveLength(3);
+    });
+
+    it('filters a tenant\'s requests by due date (exclusive) and overdue status, latest due date first', async () => {
+      const ports = await make();
+      const buyerOrgId = `B${tenant()}`;
+      const factoryId = `F${tenant()}`;
+      const due = (dueDate: string | undefined, status: EvidenceRequest['status'] = 'OPEN') => ({ ...request(buyerOrgId, factoryId), status, ...(dueDate && { dueDate }) });
+      const [early, mid, late, none, done] = [due('2027-01-01'), due('2027-01-05', 'IN_PROGRESS'), due('2027-02-01'), due(undefined), due('2027-01-02', 'COMPLETED')];
+      for (const r of [early, mid, late, none, done]) await ports.requests.create(r!, auditEvent());
+      const ids = (page: Page<EvidenceRequest>) => page.items.map((r) => r.requestId);
+      for (const scope of [{ by: 'buyer', orgId: buyerOrgId }, { by: 'factory', orgId: factoryId }] as const) {
+        expect(ids(await ports.requests.list(scope, { dueBefore: '2027-01-05' }, { limit: 10 }))).toEqual([done!.requestId, early!.requestId]);
+        expect(ids(await ports.requests.list(scope, { overdueOn: '2027-01-06' }, { limit: 10 }))).toEqual([mid!.requestId, early!.requestId]);
+        expect(ids(await ports.requests.list(scope, { overdueOn: '2027-03-01', dueBefore: '2027-01-03', status: 'OPEN' }, { limit: 10 }))).toEqual([early!.requestId]);
+        const paged = await everything((page) => ports.requests.list(scope, { dueBefore: '2028-01-01' }, page), 1);
+        expect(paged.map((r) => r.requestId)).toEqual([late, mid, done, early].map((r) => r!.requestId));
+      }
+      const all = await ports.requests.list({ by: 'all' }, { dueBefore: '2027-01-05' }, { limit: 100 });
+      expect(ids(all)).toEqual(expect.arrayContaining([done!.requestId, early!.requestId]));
+      expect(ids(all)).not.toContain(mid!.requestId);
     });
   });
 }

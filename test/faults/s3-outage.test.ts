@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoArchiveBatchLedger } from '../../functions/adapters/dynamo-archive-batches.js';
 import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
-import { createHandler } from '../../functions/handlers/archiver.js';
+import { createHandler } from '../../functions/jobs/archiver.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller.js';
 import { startTestApi, type TestApi } from '../support/api.js';

@@ -210,7 +210,7 @@ const BODIES: Partial<Record<string, fc.Arbitrary<Record<string, unknown>>>> = {
     factoryId: field(fc.constantFrom('F001', 'F002', 'B001', 'F999')),
     title: field(sized(200)),
     description: field(sized(4000)),
-    dueDate: field(fc.constantFrom('2026-12-31', '2026-02-30', '26-1-1')),
+    dueDate: field(fc.constantFrom('2026-12-31', '2099-01-01', '2020-01-01', '2026-02-30', '26-1-1')),
     items: field(fc.array(shaped({ docType: field(sized(100)), note: field(sized(1000)) }), { maxLength: 52 })),
   }),
   fulfilItem: shaped({ evidenceId: field(idLike), version: field(fc.integer({ min: -1, max: 4 })) }),
@@ -218,6 +218,7 @@ const BODIES: Partial<Record<string, fc.Arbitrary<Record<string, unknown>>>> = {
   cancelRequest: shaped({ reason: field(sized(1000)) }),
   createEvidence: shaped({ name: field(sized(200)), docType: field(fc.constantFrom('audit-report', 'certificate')), notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
   addEvidenceVersion: shaped({ notes: field(sized(1000)), expiresAt: field(isoDate), file: field(fileArb) }),
+  createComment: shaped({ text: field(fc.oneof(sized(4000), fc.constantFrom('line\nbreak', 'tab\there', 'bell\u0007'))), itemId: field(idLike) }),
 };
 
 const rawBody = (operation: string | undefined) =>
@@ -232,9 +233,9 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'A
 const contentType = fc.oneof({ weight: 4, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, null) }, { weight: 1, arbitrary: hostileString.filter((v) => /^[\x20-\x7e]*$/.test(v)) });
 const isJsonType = (type: string | null) => type !== null && /^application\/json[ \t]*(;.*)?$/i.test(type.trim());
 
-const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome'];
+const QUERY_NAMES = ['limit', 'cursor', 'status', 'docType', 'from', 'to', 'actorId', 'action', 'resourceType', 'resourceId', 'outcome', 'dueBefore', 'overdue'];
 const queryValue = fc.oneof(
-  fc.constantFrom('1', '0', '100', '101', '-1', '+3', '0x10', ' 5', '5e0', '05', '1.5', 'OPEN', 'CANCELLED', 'SUCCESS', 'request', 'request.create', 'audit-report', '2026-11-22T10:00:00.000Z', '2026-11-22T12:00:00+02:00', 'eyJwayI6IlgifQ', ''),
+  fc.constantFrom('1', '0', '100', '101', '-1', '+3', '0x10', ' 5', '5e0', '05', '1.5', 'true', 'false', '2026-12-31', '2019-02-29', 'OPEN', 'CANCELLED', 'SUCCESS', 'request', 'request.create', 'audit-report', '2026-11-22T10:00:00.000Z', '2026-11-22T12:00:00+02:00', 'eyJwayI6IlgifQ', ''),
   hostileString,
   pick(() => cursors.map((c) => c.cursor)),
   sized(4100),

@@ -92,6 +92,8 @@ describe('date-times', () => {
     ['2027-06-30T02:00:00+02:00', '2027-06-30T00:00:00.000Z'],
     ['2027-06-29T19:30:00.5-04:30', '2027-06-30T00:00:00.500Z'],
     ['2027-06-30T00:00:00.123456Z', '2027-06-30T00:00:00.123Z'],
+    // RFC 3339 5.6: "T" and "Z" may be lower case.
+    ['2027-06-30t00:00:00z', '2027-06-30T00:00:00.000Z'],
   ])('accepts expiresAt %s and answers it as %s', async (input, stored) => {
     const answer = await api.call('POST', '/v1/evidence', { as: 'factory1', body: { name: 'n', docType: 'x', expiresAt: input } });
     expect(answer.status).toBe(201);

@@ -7,7 +7,7 @@ import { DynamoArchiveBatchLedger } from '../../functions/adapters/dynamo-archiv
 import { auditItem, requestItem } from '../../functions/adapters/dynamo-items.js';
 import type { ArchiveWriter } from '../../functions/archive/ports.js';
 import { streamLabelOf } from '../../functions/archive/records.js';
-import { createHandler } from '../../functions/handlers/archiver.js';
+import { createHandler } from '../../functions/jobs/archiver.js';
 import { startStreamPoller } from '../../local/stream-poller.js';
 import { join } from 'node:path';
 import {

@@ -7,8 +7,8 @@ import { LocalKeyManifestSigner } from '../../functions/adapters/local-key-signe
 import { parseSignedManifest } from '../../functions/archive/manifest.js';
 import type { AuditEventSource } from '../../functions/archive/ports.js';
 import { verifyArchive } from '../../functions/archive/verify-archive.js';
-import { createHandler as createArchiver } from '../../functions/handlers/archiver.js';
-import { createHandler as createExport, ReconciliationMismatchError } from '../../functions/handlers/export.js';
+import { createHandler as createArchiver } from '../../functions/jobs/archiver.js';
+import { createHandler as createExport, ReconciliationMismatchError } from '../../functions/jobs/export.js';
 import { LOCAL_ARCHIVE_BUCKET } from '../../local/s3-local.js';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller.js';
 import { startArchiveHarness, writeAuditEvents, writeRequestWithAudit, type ArchiveHarness } from '../support/archive-fixtures.js';

@@ -13,7 +13,7 @@ import { DynamoArchiveBatchLedger } from '../../functions/adapters/dynamo-archiv
 import { S3FailureRecords } from '../../functions/adapters/s3-failure-records.js';
 import { FailureRecordError, parseFailureRecord } from '../../functions/archive/failure-record.js';
 import { redriveBatch, RedriveError } from '../../functions/archive/redrive.js';
-import { createHandler } from '../../functions/handlers/archiver.js';
+import { createHandler } from '../../functions/jobs/archiver.js';
 import { LOCAL_FAILURE_BUCKET } from '../../local/s3-local.js';
 import { startStreamPoller } from '../../local/stream-poller.js';
 import { eventually, readArchive, startArchiveHarness, writeRequestWithAudit, type ArchiveHarness } from '../support/archive-fixtures.js';

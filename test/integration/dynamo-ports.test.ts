@@ -1,6 +1,6 @@
 /** The DynamoDB adapters keep the storage contract, on DynamoDB Local. */
 import { afterAll, beforeAll } from 'vitest';
-import { auditLog, documentClient, evidenceRepository, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
+import { auditLog, commentRepository, documentClient, evidenceRepository, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { configuration, type Configuration } from '../../functions/config/configuration.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { seedOrganisations } from '../../local/seed.js';
@@ -23,4 +23,5 @@ portContract('DynamoDB', async (): Promise<Ports> => ({
   evidence: evidenceRepository(config),
   auditLog: auditLog(config),
   organisations: organisationDirectory(config),
+  comments: commentRepository(config),
 }));

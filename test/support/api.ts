@@ -4,9 +4,11 @@
  * verifier, and the local HTTP adapter in front, called over real HTTP on loopback.
  */
 import type { Server } from 'node:http';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { stripKeys } from '../../functions/adapters/dynamo-items.js';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { partitions, stripKeys } from '../../functions/adapters/dynamo-items.js';
 import { ROUTES } from '../../functions/api/routes.js';
+import { ANONYMOUS } from '../../functions/core/principal.js';
+import { INDEXES } from '../../functions/config/table.js';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
 import { documentClient } from '../../functions/composition/table.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
@@ -15,7 +17,7 @@ import { createHandler as packsHandler } from '../../functions/http/packs.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
-import type { DemoUsername } from '../../local/demo-users.js';
+import { stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
 import { freePort } from '../../local/net.js';
 import { seedOrganisations } from '../../local/seed.js';
@@ -47,6 +49,12 @@ export interface TestApi {
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
   /** Every audit event in the table, read directly (not through the API). */
   auditEvents(): Promise<AuditEvent[]>;
+  /**
+   * The audit events of one call, found by its correlation id among the events of the demo
+   * user who made it (one query of that actor's index partition, from `since` on).
+   */
+  /** `actor` 'anonymous': the events of calls without an account (share links). */
+  auditEventsOf(correlationId: string, actor: DemoUsername | 'anonymous', since?: Date): Promise<AuditEvent[]>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +110,31 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
       do {
         const page = await documents.send(
           new ScanCommand({ TableName: table.tableName, FilterExpression: 'entity = :audit', ExpressionAttributeValues: { ':audit': 'audit' }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items.map((item) => stripKeys<AuditEvent>(item));
+    },
+    async auditEventsOf(correlationId, actor, since) {
+      const { byOwner } = INDEXES;
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            IndexName: byOwner.indexName,
+            KeyConditionExpression: since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
+            FilterExpression: 'correlationId = :correlationId',
+            ExpressionAttributeNames: { '#pk': byOwner.partitionKey, ...(since && { '#sk': byOwner.sortKey }) },
+            ExpressionAttributeValues: {
+              ':pk': partitions.auditOfActor(actor === 'anonymous' ? ANONYMOUS.userId : stableSub(actor)),
+              ':correlationId': correlationId,
+              ...(since && { ':since': since.toISOString() }),
+            },
+            ExclusiveStartKey: startKey,
+          }),
         );
         items.push(...(page.Items ?? []));
         startKey = page.LastEvaluatedKey;

@@ -11,7 +11,7 @@ import { createArchiveS3Client, S3ArchiveStore } from '../../functions/adapters/
 import { decodeLines } from '../../functions/archive/export-manifest.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { EvidenceRequest } from '../../functions/schemas/requests.js';
-import type { ArchiverDeps } from '../../functions/handlers/archiver.js';
+import type { ArchiverDeps } from '../../functions/jobs/archiver.js';
 import { LOCAL_ARCHIVE_BUCKET, localArchivePaths, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
 import type { StreamPollerOptions } from '../../local/stream-poller.js';
 
@@ -148,7 +148,7 @@ export async function startTestArchiver(
 ) {
   const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const { DynamoArchiveBatchLedger } = await import('../../functions/adapters/dynamo-archive-batches.js');
-  const { createHandler } = await import('../../functions/handlers/archiver.js');
+  const { createHandler } = await import('../../functions/jobs/archiver.js');
   const { startStreamPoller } = await import('../../local/stream-poller.js');
   const archiver = createHandler({
     writer: harness.store,

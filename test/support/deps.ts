@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
 import { cursorSealer, verifier } from '../../functions/composition/root.js';
-import { auditLog, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
+import { auditLog, commentRepository, evidenceRepository, idempotencyStore, organisationDirectory, requestRepository } from '../../functions/composition/table.js';
 import { configuration, type Configuration } from '../../functions/config/configuration.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { packRepository } from '../../functions/composition/packs.js';
@@ -28,6 +28,7 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
     requests: requestRepository(config),
     evidence: evidenceRepository(config),
     organisations: organisationDirectory(config),
+    comments: commentRepository(config),
     idempotency: idempotencyStore(config),
     cursors: cursorSealer(config),
     // Presigned URLs need no server; tests of files pass real ones on the local S3 store.

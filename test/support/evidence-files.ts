@@ -14,17 +14,18 @@ import { DynamoPackRepository } from '../../functions/adapters/dynamo-pack-repos
 import { createArchiveS3Client } from '../../functions/adapters/s3-archive-store.js';
 import { S3EvidenceFileUrls } from '../../functions/adapters/s3-evidence-file-urls.js';
 import { S3EvidenceObjects } from '../../functions/adapters/s3-evidence-objects.js';
+import { createS3UrlSigner } from '../../functions/adapters/s3-url-signer.js';
 import { systemEvent } from '../../functions/core/audit-trail.js';
 import { EVIDENCE_KEY_PREFIX } from '../../functions/core/evidence-files.js';
-import { createHandler as createVerifier } from '../../functions/handlers/file-verifier.js';
-import { createHandler as createPackBuilder } from '../../functions/handlers/pack-builder.js';
+import { createHandler as createVerifier } from '../../functions/jobs/file-verifier.js';
+import { createHandler as createPackBuilder } from '../../functions/jobs/pack-builder.js';
 import { LocalKeyManifestSigner } from '../../functions/adapters/local-key-signer.js';
 import { S3EvidenceObjectReader, S3PackFileUrls, S3PackObjectWriter } from '../../functions/adapters/s3-pack-files.js';
 import type { PackBuilderDeps } from '../../functions/core/use-cases/pack-builder.js';
 import { createLocalPackQueue, type LocalPackQueue } from '../../local/pack-queue.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
-import { startLocalS3, type LocalS3 } from '../../local/s3-local.js';
+import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
 import type { FileInfo } from '../../functions/schemas/evidence.js';
 import type { TestTable } from './dynamodb.js';
 
@@ -61,12 +62,13 @@ export async function startLocalEvidenceStore(options: { readonly now?: () => Da
   });
   const queues: LocalPackQueue[] = [];
   const client = createArchiveS3Client({ endpoint: s3.endpoint });
+  const sign = createS3UrlSigner({ region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS, endpoint: s3.endpoint });
   const documents: ReturnType<typeof createDocumentClient>[] = [];
   return {
     s3,
     client,
     events,
-    fileUrls: (now) => new S3EvidenceFileUrls({ s3: client, bucket: EVIDENCE_BUCKET, ...(now && { now }) }),
+    fileUrls: (now) => new S3EvidenceFileUrls({ sign, bucket: EVIDENCE_BUCKET, ...(now && { now }) }),
     connectVerifier(table) {
       const document = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
       documents.push(document);
@@ -78,7 +80,7 @@ export async function startLocalEvidenceStore(options: { readonly now?: () => Da
       events.connect(verifier);
       return verifier;
     },
-    packFileUrls: (now) => new S3PackFileUrls({ s3: client, bucket: PACKS_BUCKET, ...(now && { now }) }),
+    packFileUrls: (now) => new S3PackFileUrls({ sign, bucket: PACKS_BUCKET, ...(now && { now }) }),
     connectPackBuilder(table, wrap = (deps) => deps) {
       const document = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
       documents.push(document);

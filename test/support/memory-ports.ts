@@ -8,6 +8,7 @@ import { ConcurrentUpdateError, ConflictError } from '../../functions/core/error
 import type {
   AuditFilter,
   AuditLog,
+  CommentRepository,
   EvidenceListScope,
   EvidenceRepository,
   EvidenceRecord,
@@ -16,6 +17,7 @@ import type {
   OrganisationDirectory,
   Page,
   PageRequest,
+  RequestFilter,
   RequestListScope,
   RequestRepository,
   StoredEvidence,
@@ -24,7 +26,8 @@ import type {
 } from '../../functions/core/ports.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import type { Evidence } from '../../functions/schemas/evidence.js';
-import type { EvidenceRequest, RequestStatus } from '../../functions/schemas/requests.js';
+import type { Comment } from '../../functions/schemas/comments.js';
+import type { EvidenceRequest } from '../../functions/schemas/requests.js';
 import { SEED_ORGANISATIONS } from '../../local/seed.js';
 
 /** Evidence versions an item may hold, as the DynamoDB adapter allows. */
@@ -45,6 +48,7 @@ export class MemoryStore {
   /** By `evidenceId|buyerOrgId|version`: a share is written once. */
   readonly shares = new Map<string, EvidenceShare>();
   readonly audit = new Map<string, AuditEvent>();
+  readonly comments = new Map<string, Comment>();
   readonly organisations = new Map<string, 'buyer' | 'factory'>(SEED_ORGANISATIONS.map((o) => [o.orgId, o.kind]));
 
   /** Applies every check first, then every write: all or nothing. */
@@ -97,11 +101,19 @@ export class MemoryRequestRepository implements RequestRepository {
     );
   }
 
-  async list(scope: RequestListScope, filter: { status?: RequestStatus | undefined }, request: PageRequest): Promise<Page<EvidenceRequest>> {
+  async list(scope: RequestListScope, filter: RequestFilter, request: PageRequest): Promise<Page<EvidenceRequest>> {
     const all = [...this.store.requests.values()].map((s) => s.request);
     const inScope = all.filter((r) => (scope.by === 'buyer' ? r.buyerOrgId === scope.orgId : scope.by === 'factory' ? r.factoryId === scope.orgId : true));
-    const filtered = inScope.filter((r) => filter.status === undefined || r.status === filter.status);
-    const result = page(filtered, (r) => `${r.createdAt}#${r.requestId}`, request);
+    const before = [filter.dueBefore, filter.overdueOn].filter((d): d is string => d !== undefined).sort()[0];
+    const filtered = inScope.filter(
+      (r) =>
+        (filter.status === undefined || r.status === filter.status) &&
+        (before === undefined || (r.dueDate !== undefined && r.dueDate < before)) &&
+        (filter.overdueOn === undefined || (r.status !== 'COMPLETED' && r.status !== 'CANCELLED')),
+    );
+    // With a due filter the list reads the due-date index: latest due date first.
+    const sortKey = (r: EvidenceRequest) => `${before === undefined ? '' : `${r.dueDate}#`}${r.createdAt}#${r.requestId}`;
+    const result = page(filtered, sortKey, request);
     return { ...result, items: structuredClone(result.items) };
   }
 }
@@ -193,6 +205,28 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
+export class MemoryCommentRepository implements CommentRepository {
+  constructor(private readonly store: MemoryStore) {}
+
+  async create(comment: Comment, audit: AuditEvent): Promise<void> {
+    this.store.transact(
+      [() => {
+        if (this.store.comments.has(comment.commentId)) throw new ConcurrentUpdateError();
+      }, this.store.auditCheck(audit)],
+      [() => this.store.comments.set(comment.commentId, structuredClone(comment)), this.store.auditWrite(audit)],
+    );
+  }
+
+  /** Oldest first: the cursor is the last sort key answered. */
+  async list(requestId: string, request: PageRequest): Promise<Page<Comment>> {
+    const sortKey = (c: Comment) => `${c.createdAt}#${c.commentId}`;
+    const sorted = [...this.store.comments.values()].filter((c) => c.requestId === requestId).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+    const after = request.cursor === undefined ? sorted : sorted.filter((c) => sortKey(c) > request.cursor!);
+    const taken = after.slice(0, request.limit);
+    return { items: structuredClone(taken), ...(after.length > taken.length && { nextCursor: sortKey(taken.at(-1)!) }) };
+  }
+}
+
 export class MemoryOrganisationDirectory implements OrganisationDirectory {
   constructor(private readonly store: MemoryStore) {}
 
@@ -212,6 +246,7 @@ export function memoryPorts(store = new MemoryStore()) {
     evidence: new MemoryEvidenceRepository(store),
     auditLog: new MemoryAuditLog(store),
     organisations: new MemoryOrganisationDirectory(store),
+    comments: new MemoryCommentRepository(store),
     fileUrls: memoryFileUrls,
   };
 }

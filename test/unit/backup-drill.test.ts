@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveReader, ListedObject } from '../../functions/archive/ports.js';
 import { canonicalJson, summarizeItems } from '../../functions/backup/compare.js';
 import { evaluateDrill } from '../../functions/backup/drill.js';
-import { drillTableName } from '../../functions/handlers/backup-drill.js';
-import { createHandler as createTableExport, TableExportMissingError } from '../../functions/handlers/backup-export.js';
+import { drillTableName } from '../../functions/jobs/backup-drill.js';
+import { createHandler as createTableExport, TableExportMissingError } from '../../functions/jobs/backup-export.js';
 
 const request = (id: string, updatedAt: string, status = 'OPEN') => ({ pk: `REQUEST#${id}`, sk: 'REQUEST', entity: 'request', requestId: id, status, createdAt: '2026-11-01T00:00:00.000Z', updatedAt });
 const audit = (id: string, occurredAt: string, extra: Record<string, unknown> = {}) => ({

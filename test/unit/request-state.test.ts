@@ -81,37 +81,56 @@ describe('fulfil', () => {
 
 describe('review', () => {
   it('accepts a FULFILLED item; all accepted completes the request', () => {
-    const { request, changes } = review(requestWith(['FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', now: NOW });
+    const { request, changes } = review(requestWith(['FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', by: 'u_buyer', now: NOW });
     expect(request.items[0]!.status).toBe('ACCEPTED');
     expect(request.status).toBe('COMPLETED');
     expect(changes.requestStatus).toEqual({ from: 'FULFILLED', to: 'COMPLETED' });
   });
 
   it('rejects with a comment, sending the request back IN_PROGRESS', () => {
-    const { request } = review(requestWith(['FULFILLED', 'ACCEPTED']), { itemId: 'i0', decision: 'REJECT', comment: 'blurred', now: NOW });
+    const { request } = review(requestWith(['FULFILLED', 'ACCEPTED']), { itemId: 'i0', decision: 'REJECT', comment: 'blurred', by: 'u_buyer', now: NOW });
     expect(request.items[0]).toMatchObject({ status: 'REJECTED', reviewComment: 'blurred' });
     expect(request.status).toBe('IN_PROGRESS');
   });
 
+  it('keeps every review on the item, after a new fulfilment too', () => {
+    const rejected = review(requestWith(['FULFILLED']), { itemId: 'i0', decision: 'REJECT', comment: 'blurred', by: 'u_buyer', now: NOW }).request;
+    const again = fulfil(rejected, { itemId: 'i0', evidenceId: 'evd_1', evidenceVersion: 2, now: NOW }).request;
+    expect(again.items[0]!.reviewComment).toBeUndefined();
+    const accepted = review(again, { itemId: 'i0', decision: 'ACCEPT', by: 'u_other', now: '2026-11-23T10:00:00.000Z' }).request;
+    expect(accepted.items[0]!.reviews).toEqual([
+      { decision: 'REJECT', comment: 'blurred', by: 'u_buyer', at: NOW },
+      { decision: 'ACCEPT', by: 'u_other', at: '2026-11-23T10:00:00.000Z' },
+    ]);
+  });
+
   it.each<ItemStatus>(['PENDING', 'ACCEPTED', 'REJECTED'])('refuses to review a %s item', (status) => {
-    expect(() => review(requestWith([status, 'FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', now: NOW })).toThrow(ConflictError);
+    expect(() => review(requestWith([status, 'FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', by: 'u_buyer', now: NOW })).toThrow(ConflictError);
   });
 
   it('refuses on a CANCELLED request', () => {
-    expect(() => review(requestWith(['FULFILLED'], 'CANCELLED'), { itemId: 'i0', decision: 'ACCEPT', now: NOW })).toThrow(ConflictError);
+    expect(() => review(requestWith(['FULFILLED'], 'CANCELLED'), { itemId: 'i0', decision: 'ACCEPT', by: 'u_buyer', now: NOW })).toThrow(ConflictError);
   });
 
   it('answers not found for an unknown item', () => {
-    expect(() => review(requestWith(['FULFILLED']), { itemId: 'x', decision: 'ACCEPT', now: NOW })).toThrow(NotFoundError);
+    expect(() => review(requestWith(['FULFILLED']), { itemId: 'x', decision: 'ACCEPT', by: 'u_buyer', now: NOW })).toThrow(NotFoundError);
   });
 });
 
 describe('cancel', () => {
   it.each<[ItemStatus[]]>([[['PENDING']], [['FULFILLED', 'PENDING']], [['REJECTED']]])('cancels an OPEN or IN_PROGRESS request (%j)', (statuses) => {
     const before = requestWith(statuses);
-    const { request, changes } = cancel(before, NOW);
+    const { request, changes } = cancel(before, { by: 'u_buyer', now: NOW });
     expect(request.status).toBe('CANCELLED');
+    expect(request).toMatchObject({ cancelledAt: NOW, cancelledBy: 'u_buyer' });
+    expect(request.cancelReason).toBeUndefined();
     expect(changes).toEqual({ requestStatus: { from: before.status, to: 'CANCELLED' } });
+  });
+
+  it('keeps the cancel reason on the request and in the changes', () => {
+    const { request, changes } = cancel(requestWith(['PENDING']), { by: 'u_buyer', reason: 'supplier changed', now: NOW });
+    expect(request.cancelReason).toBe('supplier changed');
+    expect(changes).toMatchObject({ reason: 'supplier changed' });
   });
 
   it.each<[ItemStatus[], RequestStatus | undefined]>([
@@ -119,6 +138,6 @@ describe('cancel', () => {
     [['ACCEPTED'], undefined],
     [['PENDING'], 'CANCELLED'],
   ])('refuses to cancel %j (%s)', (statuses, status) => {
-    expect(() => cancel(requestWith(statuses, status), NOW)).toThrow(ConflictError);
+    expect(() => cancel(requestWith(statuses, status), { by: 'u', now: NOW })).toThrow(ConflictError);
   });
 });

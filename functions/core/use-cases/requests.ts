@@ -1,12 +1,13 @@
 /** Use cases of evidence requests: create, read, list, fulfil, review, cancel, history. */
 import type { AuditEvent } from '../../schemas/audit.js';
+import type { Comment, CreateCommentBody } from '../../schemas/comments.js';
 import type { CancelBody, CreateRequestBody, EvidenceRequest, FulfilBody, ListRequestsQuery, ReviewBody } from '../../schemas/requests.js';
-import { assertRequestAccess, authorize, isRequestParty, orgOf } from '../access.js';
+import { assertRequestAccess, authorize, isRequestParty, orgOf, signedIn } from '../access.js';
 import { redactForParty } from '../audit-trail.js';
 import { HiddenValidationError, NotFoundError, ValidationError } from '../errors.js';
-import { newItemId, newRequestId } from '../ids.js';
+import { newCommentId, newItemId, newRequestId } from '../ids.js';
 import type { Operation } from '../permissions.js';
-import type { AuditLog, EvidenceRepository, EvidenceShare, OrganisationDirectory, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../ports.js';
+import type { AuditLog, CommentRepository, EvidenceRepository, EvidenceShare, OrganisationDirectory, Page, PageRequest, RequestListScope, RequestRepository, StoredRequest } from '../ports.js';
 import * as machine from '../request-state.js';
 import type { UseCaseContext, UseCaseInput } from './context.js';
 import { withOptimisticRetry } from './optimistic.js';
@@ -16,11 +17,15 @@ export interface RequestDeps {
   readonly evidence: EvidenceRepository;
   readonly organisations: OrganisationDirectory;
   readonly auditLog: AuditLog;
+  readonly comments: CommentRepository;
 }
+
+/** The UTC calendar date of an instant (YYYY-MM-DD): due dates are days, compared in UTC. */
+export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
 
 /**
  * 1. Only a buyer creates requests, for its own organisation.
- * 2. The factory must be a registered factory organisation.
+ * 2. The factory must be a registered factory organisation; a due date may not lie before today (UTC).
  * 3. The request and its items start PENDING / OPEN.
  * 4. The request and its audit event are written in one transaction.
  */
@@ -32,6 +37,9 @@ export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, inpu
     throw new ValidationError([{ path: '/factoryId', message: 'must name a registered factory organisation' }], { code: 'factory-not-registered' });
   }
   const now = ctx.now();
+  if (body.dueDate !== undefined && body.dueDate < utcDate(now)) {
+    throw new ValidationError([{ path: '/dueDate', message: `must not lie in the past (today is ${utcDate(now)} UTC)` }], { code: 'due-date-past' });
+  }
   const at = now.toISOString();
   const request: EvidenceRequest = {
     requestId: newRequestId(now.getTime()),
@@ -47,7 +55,7 @@ export async function createRequest(deps: RequestDeps, ctx: UseCaseContext, inpu
     updatedAt: at,
   };
   ctx.audit.identify(request.requestId);
-  await ctx.audit.commit({ factoryId: request.factoryId, itemCount: request.items.length, status: 'OPEN' }, (event) =>
+  await ctx.audit.commit({ factoryId: request.factoryId, itemCount: request.items.length, status: 'OPEN', ...(request.dueDate !== undefined && { dueDate: request.dueDate }) }, (event) =>
     deps.requests.create(request, event),
   );
   return request;
@@ -79,7 +87,11 @@ export async function listRequests(
   const { query } = input;
   const listScope: RequestListScope =
     scope === 'all' ? { by: 'all' } : ctx.principal.role === 'buyer' ? { by: 'buyer', orgId: orgOf(ctx.principal) } : { by: 'factory', orgId: orgOf(ctx.principal) };
-  return deps.requests.list(listScope, { status: query.status }, pageOf(query));
+  return deps.requests.list(
+    listScope,
+    { status: query.status, dueBefore: query.dueBefore, ...(query.overdue === 'true' && { overdueOn: utcDate(ctx.now()) }) },
+    pageOf(query),
+  );
 }
 
 export function pageOf(query: { limit?: number | undefined; cursor?: string | undefined }): PageRequest {
@@ -153,9 +165,13 @@ export async function reviewItem(
     const { request: next, changes } = machine.review(request, machine.itemOf(request, path.itemId), {
       decision: body.decision,
       comment: body.comment,
+      by: ctx.principal.userId,
       now: ctx.now().toISOString(),
     });
-    await ctx.audit.commit({ ...changes, decision: body.decision }, (event) => deps.requests.update(next, revision, event));
+    // The review's text flows into the audit record, beside the decision.
+    await ctx.audit.commit({ ...changes, decision: body.decision, ...(body.comment !== undefined && { comment: body.comment }) }, (event) =>
+      deps.requests.update(next, revision, event),
+    );
     return next;
   });
 }
@@ -164,10 +180,8 @@ export async function cancelRequest(deps: RequestDeps, ctx: UseCaseContext, inpu
   return withOptimisticRetry(async () => {
     const { request, revision } = await loadForCaller(deps, ctx, 'cancelRequest', input);
     const { body } = input;
-    const { request: next, changes } = machine.cancel(request, ctx.now().toISOString());
-    await ctx.audit.commit({ ...changes, ...(body.reason !== undefined && { reason: body.reason }) }, (event) =>
-      deps.requests.update(next, revision, event),
-    );
+    const { request: next, changes } = machine.cancel(request, { by: ctx.principal.userId, reason: body.reason, now: ctx.now().toISOString() });
+    await ctx.audit.commit(changes, (event) => deps.requests.update(next, revision, event));
     return next;
   });
 }
@@ -184,4 +198,42 @@ export async function getRequestHistory(
   if (!isRequestParty(ctx.principal, request)) return deps.auditLog.list({ resourceId: requestId }, page);
   const result = await deps.auditLog.list({ resourceId: requestId, actorOrgIds: [request.buyerOrgId, request.factoryId] }, page);
   return { ...result, items: result.items.map(redactForParty) };
+}
+
+/**
+ * 1. Only the request's two parties comment (buyer org, addressed factory); others are refused
+ *    by role (403) or answered as if the request did not exist (404).
+ * 2. An `itemId` must name an item of the request (400 on /itemId).
+ * 3. The comment and its audit event (with the text) are written in one transaction.
+ */
+export async function createComment(deps: RequestDeps, ctx: UseCaseContext, input: UseCaseInput<RequestIds, undefined, CreateCommentBody>): Promise<Comment> {
+  const { request } = await loadForCaller(deps, ctx, 'createComment', input);
+  const { body } = input;
+  if (body.itemId !== undefined && !request.items.some((item) => item.itemId === body.itemId)) {
+    throw new ValidationError([{ path: '/itemId', message: 'names no item of this request' }], { code: 'comment-item-not-found' });
+  }
+  const now = ctx.now();
+  const principal = signedIn(ctx.principal);
+  const comment: Comment = {
+    commentId: newCommentId(now.getTime()),
+    requestId: request.requestId,
+    ...(body.itemId !== undefined && { itemId: body.itemId }),
+    text: body.text,
+    author: { userId: principal.userId, username: principal.username, role: principal.role, orgId: orgOf(principal) },
+    createdAt: now.toISOString(),
+  };
+  await ctx.audit.commit({ commentId: comment.commentId, ...(comment.itemId !== undefined && { itemId: comment.itemId }), text: comment.text }, (event) =>
+    deps.comments.create(comment, event),
+  );
+  return comment;
+}
+
+/** Parties, auditors and admins read a request's comments, oldest first. */
+export async function listComments(
+  deps: RequestDeps,
+  ctx: UseCaseContext,
+  input: UseCaseInput<RequestIds, { limit?: number | undefined; cursor?: string | undefined }>,
+): Promise<Page<Comment>> {
+  await loadForCaller(deps, ctx, 'listComments', input);
+  return deps.comments.list(input.path.requestId, pageOf(input.query));
 }
