@@ -15,6 +15,7 @@ import type { PackJobs } from '../../functions/core/ports.js';
 import type { PackBuilderDeps } from '../../functions/core/use-cases/pack-builder.js';
 import { verifyPackZip } from '../../bin/pack-zip.js';
 import { runCli } from '../support/cli.js';
+import { readEntries, rewriteZip, type Entries } from '../support/pack-zips.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { declaredFile, PACKS_BUCKET, putToUploadUrl, startLocalEvidenceStore, type LocalEvidenceStore } from '../support/evidence-files.js';
 
@@ -94,6 +95,27 @@ describe('building a pack', () => {
     const built = (await api.auditEvents()).filter((e) => e.action === 'pack.build' && e.resource.id === pack.packId);
     expect(built).toHaveLength(1);
     expect(built[0]).toMatchObject({ outcome: 'SUCCESS', actor: { userId: 'system', role: 'system' }, changes: { status: { from: 'PENDING', to: 'READY' }, size: pack.size, sha256: pack.sha256 } });
+
+    // Every tamper case is caught by `npm run pack:verify`, with exit status 1 and a line naming the entry.
+    const [first] = [...(await readEntries(zip.path)).keys()].filter((path) => path.startsWith('files/'));
+    const tampered: [string, (entries: Entries) => void, RegExp][] = [
+      ['changed', (e) => e.set(first!, Buffer.concat([e.get(first!)!, Buffer.from(' ')])), new RegExp(`^SIZE-MISMATCH +${first}`, 'm')],
+      ['added', (e) => e.set('files/extra/v1/invoice.pdf', Buffer.from('%PDF-1.7 not declared')), /^EXTRA +files\/extra\/v1\/invoice\.pdf/m],
+      ['removed', (e) => e.delete(first!), new RegExp(`^MISSING +${first}`, 'm')],
+      ['manifest-edited', (e) => e.set('manifest.json', Buffer.from(e.get('manifest.json')!.toString().replace('Audit 2026', 'Audit 2027'))), /^BAD-SIGNATURE +manifest\.sig/m],
+    ];
+    for (const [name, edit, line] of tampered) {
+      const target = join(dir, `${name}.zip`);
+      await rewriteZip(zip.path, target, edit);
+      const caught = await runCli('pack-verify', [target]);
+      expect(caught.code, name).toBe(1);
+      expect(caught.stdout, name).toMatch(line);
+      expect(caught.stdout, name).toMatch(/^TAMPERED /m);
+    }
+    const unreadable = join(dir, 'not-a-zip.zip');
+    writeFileSync(unreadable, 'not a zip');
+    expect((await runCli('pack-verify', [unreadable])).code).toBe(2);
+    expect((await runCli('pack-verify', [])).code).toBe(2);
 
     // A redelivered job finds the pack READY and writes nothing.
     const again = await builder.handler({ Records: [{ messageId: 'redelivered', body: JSON.stringify({ packId: pack.packId }), attributes: { ApproximateReceiveCount: '2' } } as never] });
