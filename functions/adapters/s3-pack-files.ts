@@ -49,8 +49,10 @@ export class S3PackObjectWriter implements PackObjectWriter {
       params: { Bucket: required(this.bucket, 'packs bucket (PACKS_BUCKET)'), Key: key, Body: body as Readable, ContentType: 'application/zip' },
       partSize: PACK_PART_SIZE,
       queueSize: PACK_UPLOAD_QUEUE,
-      // A failed upload aborts its parts; the bucket's lifecycle aborts any a crash left behind.
-      leavePartsOnError: false,
+      // A failed build's parts are left to the bucket's lifecycle (abort-incomplete-pack-uploads,
+      // 1 day), as a crashed one's are: the build's own error is what the caller must see, not
+      // a failed abort's.
+      leavePartsOnError: true,
     });
     await upload.done();
   }

@@ -171,6 +171,16 @@ describe('building a pack', () => {
     }
   });
 
+  it('uploads a ZIP larger than one part (8 MiB) as a multipart upload, and it verifies', async () => {
+    const big = Buffer.concat([pdf('large'), Buffer.alloc(9 * 1024 ** 2, 0x41)]);
+    const pack = await packOf([await uploadedEvidence(big, 'large.pdf')]);
+    expect(pack.status).toBe('READY');
+    expect(pack.size).toBeGreaterThan(9 * 1024 ** 2);
+    const zip = await downloadZip(pack.packId);
+    expect(sha(zip.bytes)).toBe(pack.sha256);
+    expect((await verifyPackZip(zip.path)).ok).toBe(true);
+  });
+
   it('fails the pack with a reason when a stored file no longer matches its SHA-256', async () => {
     const bytes = pdf('will be swapped');
     const id = await uploadedEvidence(bytes, 'swapped.pdf');

@@ -76,7 +76,8 @@ async function sources(deps: PackBuilderDeps, pack: Pack): Promise<{ items: Mani
 /** Passes bytes through while counting and hashing them; with `expected`, fails as soon as the bytes cannot be those. */
 class Measure extends Transform {
   readonly hash = createHash('sha256');
-  size = 0;
+  /** Not `size`: the multipart upload reads a body's `size` as its length, and this one is not known up front. */
+  bytes = 0;
 
   constructor(private readonly expected?: { readonly size: number; readonly sha256: string; readonly what: string }) {
     super();
@@ -84,13 +85,13 @@ class Measure extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
-    this.size += chunk.length;
-    if (this.expected && this.size > this.expected.size) return done(this.changed());
+    this.bytes += chunk.length;
+    if (this.expected && this.bytes > this.expected.size) return done(this.changed());
     done(null, chunk);
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.expected && (this.size !== this.expected.size || this.digest() !== this.expected.sha256)) return done(this.changed());
+    if (this.expected && (this.bytes !== this.expected.size || this.digest() !== this.expected.sha256)) return done(this.changed());
     done();
   }
 
@@ -147,7 +148,7 @@ async function writeZip(deps: PackBuilderDeps, pack: Pack, files: readonly Sourc
   const upload = deps.zips.put(packZipKey(pack.packId), whole);
   upload.catch(() => undefined);
   await Promise.race([upload, failed]);
-  return { size: whole.size, sha256: whole.digest() };
+  return { size: whole.bytes, sha256: whole.digest() };
 }
 
 /**
