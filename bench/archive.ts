@@ -1,9 +1,20 @@
-/** Archive figures from the archive owner's own tool (bin/archive-figures.ts): events per S3 PUT, lag, bytes per event. */
+/** Archive figures from the archive owner's own tool (bin/archive-figures.ts): events per S3 PUT, lag, bytes per event, archiver invocations. */
 import { spawnSync } from 'node:child_process';
 
 export interface ArchiveFigures {
   readonly lag: { events: number; p50Ms: number; p99Ms: number; eventsPerPut: number; bytesPerEvent: number };
-  readonly burst: { events: number; puts: number; eventsPerPut: number; gzipBytesPerEvent: number; jsonBytesPerEvent: number; archivedWithinMs: number };
+  readonly burst: {
+    events: number;
+    streamRecords: number;
+    puts: number;
+    auditPuts: number;
+    changesPuts: number;
+    eventsPerPut: number;
+    gzipBytesPerEvent: number;
+    jsonBytesPerEvent: number;
+    archivedWithinMs: number;
+  };
+  readonly archiver: { invocations: number; recordsPerInvocation: number; putsPerInvocation: number; msMean: number; msP50: number; msP99: number };
 }
 
 export function measureArchive(): ArchiveFigures {

@@ -9,9 +9,10 @@ import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
 import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
-import { costPerMillion, PRICES } from '../bench/cost.js';
+import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, PRICES, REGIONS } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureMiddleware } from '../bench/middleware.js';
+import { MUTATION_REPORT, readMutationScore } from '../bench/mutation.js';
 import { figure, ratio, type Figure } from '../bench/stats.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 
@@ -46,14 +47,20 @@ async function main() {
 
   const bundles = await section('bundles and cold import', () => measureBundles(7), errors);
   if (bundles) {
+    const bare = bundles.bareNodeMs;
+    const dynamoNet = bundles.dynamoOnly.coldImportMs - bare;
     for (const b of bundles.bundles) {
       figures.push(figure('bundle', `${b.name} size`, b.bytes / 1024, 'KiB', { value: bundles.dynamoOnly.bytes / 1024, name: 'DynamoDB client only' }));
       figures.push(figure('cold import', b.name, b.coldImportMs, 'ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
+      figures.push(figure('cold import net', `${b.name} (minus node -e 0)`, b.coldImportMs - bare, 'ms', { value: dynamoNet, name: 'DynamoDB client only, net' }));
     }
-    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'ms', { value: bundles.bareNodeMs, name: 'node -e 0' }));
+    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'ms', { value: bare, name: 'node -e 0' }));
+    figures.push(figure('cold import', 'node -e 0 (bare node start)', bare, 'ms'));
     for (const b of bundles.bundles.filter((x) => ['requests', 'evidence', 'audit', 'public'].includes(x.name))) {
-      const r = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
-      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only`, met: r <= 1.3, detail: `${r}x` });
+      // Judged net of Node's own start, which both sides pay and which would flatter the ratio.
+      const gross = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
+      const net = ratio(b.coldImportMs - bare, dynamoNet);
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net (${gross}x with node's ${bare.toFixed(0)} ms start on both sides)` });
     }
   }
 
@@ -91,64 +98,98 @@ async function main() {
     }
   }
 
-  let e2e: LoadFigures[] | undefined = await section('end to end through the local runtime', () => measureEndToEnd({ 1: 100, 200: 1000 }), errors);
+  const e2e: LoadFigures[] | undefined = await section('end to end through the local runtime', () => measureEndToEnd({ 1: 100, 200: 1000 }), errors);
   for (const f of e2e ?? []) {
     if (f.operation.startsWith('raw')) continue;
     const floor = e2e!.find((x) => x.operation.startsWith('raw') && x.concurrency === f.concurrency);
-    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p50`, f.p50Ms, 'ms', floor && { value: floor.p50Ms, name: 'raw DynamoDB Local transaction' }));
-    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p99`, f.p99Ms, 'ms', floor && { value: floor.p99Ms, name: 'raw DynamoDB Local transaction' }));
-    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} throughput`, f.perSecond, 'req/s', floor && { value: floor.perSecond, name: 'raw DynamoDB Local transaction' }));
-    if (f.errors > 0) figures.push(figure('end to end', `${f.operation} c=${f.concurrency} errors`, f.errors, 'calls'));
-    if (f.throttled > 0) figures.push(figure('end to end', `${f.operation} c=${f.concurrency} throttled (429)`, f.throttled, 'calls'));
+    const counts = `${f.served} served, ${f.shed} shed (429), ${f.failed} failed of ${f.count}`;
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p50 (served only)`, f.p50Ms, 'ms', floor && { value: floor.p50Ms, name: 'raw DynamoDB Local transaction' }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} p99 (served only)`, f.p99Ms, 'ms', floor && { value: floor.p99Ms, name: 'raw DynamoDB Local transaction' }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} served/s`, f.perSecond, 'req/s', floor && { value: floor.perSecond, name: 'raw DynamoDB Local transaction' }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} shed (429)`, f.shed, 'calls', { value: f.count, name: counts }));
+    figures.push(figure('end to end', `${f.operation} c=${f.concurrency} failed`, f.failed, 'calls', { value: f.count, name: 'calls sent' }));
   }
   for (const f of (e2e ?? []).filter((x) => x.operation.startsWith('raw'))) {
     figures.push(figure('end to end', `raw DynamoDB Local create transaction c=${f.concurrency} p99`, f.p99Ms, 'ms'));
   }
-  const e2eCreate = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 200);
-  const rawCreate = e2e?.find((x) => x.operation.startsWith('raw') && x.concurrency === 200);
-  if (e2eCreate && rawCreate) {
-    const r = ratio(e2eCreate.p99Ms, rawCreate.p99Ms);
-    targets.push({ name: 'end-to-end p99 at c=200 <= 3x raw DynamoDB Local p99 (create)', met: e2eCreate.errors === 0 && r <= 3, detail: `${r}x${e2eCreate.errors ? `, ${e2eCreate.errors} failed calls` : ''}${e2eCreate.throttled ? `, ${e2eCreate.throttled} of ${e2eCreate.count} throttled with 429 + Retry-After (served calls only in the latency)` : ''}` });
+  // The latency target, judged at both concurrencies for both writes.
+  for (const operation of ['create request', 'fulfil item']) {
+    for (const concurrency of [1, 200]) {
+      const measured = e2e?.find((x) => x.operation === operation && x.concurrency === concurrency);
+      const raw = e2e?.find((x) => x.operation.startsWith('raw') && x.concurrency === concurrency);
+      if (!measured || !raw) continue;
+      const r = ratio(measured.p99Ms, raw.p99Ms);
+      targets.push({
+        name: `end-to-end p99 at c=${concurrency} <= 3x raw DynamoDB Local p99 (${operation})`,
+        met: measured.failed === 0 && measured.served > 0 && r <= 3,
+        detail: `${r}x over ${measured.served} served calls; ${measured.shed} shed with 429 + Retry-After, ${measured.failed} failed, of ${measured.count}`,
+      });
+    }
   }
 
   const archive: ArchiveFigures | undefined = await section('archive (bin/archive-figures.ts)', () => measureArchive(), errors);
   if (archive) {
-    figures.push(figure('archive', 'events per S3 PUT (1,000-event burst)', archive.burst.eventsPerPut, 'events', { value: 1, name: 'one PUT per event' }));
+    const { burst, archiver } = archive;
+    figures.push(figure('archive', 'events per S3 PUT (1,000-call burst)', burst.eventsPerPut, 'events', { value: 1, name: 'one PUT per event' }));
+    figures.push(figure('archive', 'S3 PUTs of the burst: audit / changes', burst.auditPuts, 'audit', { value: burst.changesPuts, name: 'changes objects' }));
     figures.push(figure('archive', 'lag p50', archive.lag.p50Ms, 'ms'));
     figures.push(figure('archive', 'lag p99', archive.lag.p99Ms, 'ms'));
-    figures.push(figure('archive', 'gzip bytes per event', archive.burst.gzipBytesPerEvent, 'B', { value: archive.burst.jsonBytesPerEvent, name: 'JSON bytes per event' }));
-    targets.push({ name: '>= 100 events per S3 PUT under a 1,000-event burst', met: archive.burst.eventsPerPut >= 100, detail: `${archive.burst.eventsPerPut}` });
+    figures.push(figure('archive', 'gzip bytes per event', burst.gzipBytesPerEvent, 'B', { value: burst.jsonBytesPerEvent, name: 'JSON bytes per event' }));
+    figures.push(figure('archive', 'stream records per archiver invocation', archiver.recordsPerInvocation, 'records'));
+    figures.push(figure('archive', 'archiver invocation p50', archiver.msP50, 'ms', { value: archiver.msP99, name: 'p99' }));
+    targets.push({ name: '>= 100 events per S3 PUT under a 1,000-call burst (audit and changes PUTs)', met: burst.eventsPerPut >= 100, detail: `${burst.eventsPerPut}` });
   }
 
   // Cost: a mix of one create, one fulfil, two reads and one list per five calls.
   if (capacity) {
     const mix = ['create request', 'fulfil item', 'read request', 'read request', 'list requests'];
     const picked = mix.map((op) => capacity!.find((c) => c.operation === op)).filter((c): c is CapacityFigures => c !== undefined);
-    const lambdaMs = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 1)?.p50Ms ?? 30;
+    const apiLambdaMs = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 1)?.p50Ms ?? 30;
     const inputs = {
-      lambdaMs,
-      memoryMb: 1024,
+      apiLambdaMs,
+      apiMemoryMb: 1024,
       writeUnitsPerCall: picked.reduce((n, c) => n + c.writeUnits, 0) / picked.length,
       readUnitsPerCall: picked.reduce((n, c) => n + c.readUnits, 0) / picked.length,
-      eventsPerPut: archive?.burst.eventsPerPut ?? 1,
+      // Every call leaves its audit event; the two writes of five also change their request.
+      streamRecordsPerCall: 1 + 2 / 5,
+      recordsPerArchiverInvocation: archive?.archiver.recordsPerInvocation ?? 1,
+      putsPerArchiverInvocation: archive?.archiver.putsPerInvocation ?? 2,
+      archiverMs: archive?.archiver.msMean ?? 100,
+      archiverMemoryMb: 1024,
     };
-    const cost = costPerMillion(inputs);
-    for (const [part, dollars] of Object.entries(cost)) figures.push(figure('cost per million calls', part, dollars, 'USD'));
-    figures.push(figure('cost per million calls', 'Lambda duration used (c=1 create p50, upper bound incl. network)', lambdaMs, 'ms'));
+    for (const region of REGIONS) {
+      const cost = costPerMillion(region, inputs);
+      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`cost/M calls ${region}`, part, dollars, 'USD'));
+      figures.push(figure(`cost/M calls ${region}`, 'fixed a month (WAF ACL + 4 rules, 5 KMS keys, manifest signing)', fixedMonthly(region, { wafRules: 4, kmsKeys: 5, signaturesPerMonth: 4 * 24 * 31 }), 'USD'));
+    }
+    figures.push(figure('cost inputs', 'API Lambda billed ms (c=1 create p50, upper bound incl. network)', apiLambdaMs, 'ms'));
+    figures.push(figure('cost inputs', 'archiver invocations per million calls', (1_000_000 * inputs.streamRecordsPerCall) / Math.max(1, inputs.recordsPerArchiverInvocation), 'invocations'));
+    figures.push(figure('cost inputs', 'log bytes per call (access log + WAF log, estimated)', LOG_BYTES_PER_CALL.apiGatewayAccess + LOG_BYTES_PER_CALL.waf + LOG_BYTES_PER_CALL.lambda, 'B'));
+  }
+
+  // Mutation score: from the last `npm run test:mutation` report, not measured by this run.
+  const mutation = readMutationScore(new URL('..', import.meta.url).pathname);
+  if (mutation) {
+    for (const a of mutation.areas) figures.push(figure(`mutation (${mutation.ageHours} h old)`, a.area, a.score, '%', { value: a.survived + a.noCoverage, name: `${a.detected} killed, ${a.survived} survived, ${a.noCoverage} uncovered` }));
+    const core = mutation.areas[0]!;
+    targets.push({ name: 'mutation score of the domain core >= 85% (last npm run test:mutation)', met: core.score >= 85, detail: `${core.score}%, report ${mutation.ageHours} h old` });
+    for (const a of mutation.areas.slice(2)) targets.push({ name: `no surviving mutant in the ${a.area}`, met: a.survived + a.noCoverage === 0, detail: `${a.survived} survived, ${a.noCoverage} uncovered` });
+  } else {
+    errors['mutation score'] = `no ${MUTATION_REPORT}: run npm run test:mutation`;
   }
 
   const date = new Date().toISOString().slice(0, 10);
   const width = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n));
   const lines = [
-    `${width('section', 22)} ${width('figure', 52)} ${width('value', 14)} ${width('baseline', 40)} ratio`,
+    `${width('section', 22)} ${width('figure', 64)} ${width('value', 14)} ${width('baseline', 40)} ratio`,
     ...figures.map((f) =>
-      [width(f.section, 22), width(f.name, 52), width(`${f.value} ${f.unit}`, 14), width(f.baseline !== undefined ? `${f.baseline} (${f.baselineName})` : '-', 40), f.ratio !== undefined ? `${f.ratio}x` : ''].join(' '),
+      [width(f.section, 22), width(f.name, 64), width(`${f.value} ${f.unit}`, 14), width(f.baseline !== undefined ? `${f.baseline} (${f.baselineName})` : '-', 40), f.ratio !== undefined ? `${f.ratio}x` : ''].join(' '),
     ),
     '',
     'targets:',
     ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
     ...Object.entries(errors).map(([name, message]) => `  [error] ${name}: ${message}`),
-    `prices: ${PRICES.source}`,
+    `prices: ${PRICES.source}, as of ${PRICES.date}, regions ${REGIONS.join(', ')} (bench/cost.ts)`,
   ];
   console.log(lines.join('\n'));
   const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'results');

@@ -49,6 +49,9 @@ describe('an unreachable JWKS endpoint', () => {
       const impostor = await forge.foreignKey(claims, api.tokens.issuer.kid);
       expect((await api.call('GET', '/v1/requests', { token: impostor })).status).toBe(401);
       expect((await api.auditEvents()).length).toBe(eventsBefore);
+      // The situation named: the verifier did try the unreachable JWKS for the unknown keys, and the known key came from its cache.
+      expect(api.tokens.jwksDropped, 'JWKS fetches that hit the outage').toBeGreaterThan(0);
+      expect(api.tokens.jwksRequests).toBe(fetchesBefore);
     } finally {
       api.tokens.setJwksAvailable(true);
     }

@@ -103,6 +103,8 @@ describe('an S3 outage during archiving', () => {
     failedPuts = 0;
     await traffic('partial outage', 10);
     await eventually(async () => failedPuts >= 2, 10_000, 'the archiver never tried to write during the outage');
+    // The situation named: within the failing batches, the audit objects were stored.
+    await eventually(async () => (await readArchive(harness.store, 'audit/')).length > 0, 10_000, 'no audit object was stored while changes/ failed');
     await traffic('more during the outage', 10);
     outage = undefined;
     await traffic('after the outage', 5);

@@ -545,5 +545,6 @@ describe('after all of it', () => {
     }
     const wrong = calls.filter((c) => (counts.get(c.requestId) ?? 0) !== (c.audited ? 1 : 0));
     expect(wrong.slice(0, 5).map((c) => `${c.audited ? 'audited' : 'unaudited'} call has ${counts.get(c.requestId) ?? 0} events: ${c.label}`)).toEqual([]);
-   }, 180_000);
+    // One consistent scan of every audit event the run wrote (over 20,000): slow on a busy machine.
+  }, 180_000);
 });

@@ -26,6 +26,8 @@ export interface TestTokenIssuer {
   sign(claims: JWTPayload, header?: Record<string, unknown>): Promise<string>;
   /** Number of JWKS requests served so far. */
   readonly jwksRequests: number;
+  /** Number of JWKS requests dropped because of an outage (setJwksAvailable(false)). */
+  readonly jwksDropped: number;
   /** While false, the JWKS endpoint drops every connection (an outage). */
   setJwksAvailable(available: boolean): void;
   stop(): Promise<void>;
@@ -35,8 +37,10 @@ export async function startTestTokenIssuer(options: { password?: string } = {}):
   const issuer = new TokenIssuer({ key: await generateSigningKey(), password: options.password ?? DEFAULT_DEMO_PASSWORD });
   let available = true;
   let jwksRequests = 0;
+  let jwksDropped = 0;
   const server: Server = createServer((req, res) => {
     if (!available) {
+      jwksDropped += 1;
       req.socket.destroy();
       return;
     }
@@ -66,6 +70,9 @@ export async function startTestTokenIssuer(options: { password?: string } = {}):
     sign: (claims, header) => issuer.sign(claims, header),
     get jwksRequests() {
       return jwksRequests;
+    },
+    get jwksDropped() {
+      return jwksDropped;
     },
     setJwksAvailable(value) {
       available = value;

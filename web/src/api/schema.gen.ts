@@ -108,6 +108,8 @@ export interface paths {
       parameters: {
         query?: {
           "status"?: "OPEN" | "IN_PROGRESS" | "FULFILLED" | "COMPLETED" | "CANCELLED";
+          "dueBefore"?: string;
+          "overdue"?: "true";
           "limit"?: string;
           "cursor"?: string;
         };
@@ -250,6 +252,8 @@ export interface paths {
       parameters: {
         query?: {
           "status"?: "OPEN" | "IN_PROGRESS" | "FULFILLED" | "COMPLETED" | "CANCELLED";
+          "dueBefore"?: string;
+          "overdue"?: "true";
           "limit"?: string;
           "cursor"?: string;
         };
@@ -1125,8 +1129,8 @@ export interface paths {
           "from"?: string;
           "to"?: string;
           "actorId"?: string;
-          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat";
-          "resourceType"?: "request" | "evidence" | "audit" | "system";
+          "action"?: "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
+          "resourceType"?: "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
           "resourceId"?: string;
           "outcome"?: "SUCCESS" | "DENIED" | "FAILED";
           "limit"?: string;
@@ -1186,6 +1190,145 @@ export interface paths {
       };
     };
   };
+  "/v1/requests/{requestId}/comments": {
+    get: {
+      parameters: {
+        query?: {
+          "limit"?: string;
+          "cursor"?: string;
+        };
+        header?: never;
+        path: {
+          "requestId": string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        200: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": {
+              "items": (components["schemas"]["Comment"])[];
+              "nextCursor"?: string;
+            };
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          "Idempotency-Key"?: string;
+        };
+        path: {
+          "requestId": string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            "text": string;
+            "itemId"?: string;
+          };
+        };
+      };
+      responses: {
+        201: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/json": components["schemas"]["Comment"];
+          };
+        };
+        400: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        401: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        403: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        404: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        409: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        415: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        422: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        429: {
+          headers: { [name: string]: unknown };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+  };
 }
 
 export interface components {
@@ -1207,15 +1350,24 @@ export interface components {
         "evidenceVersion"?: number;
         "fulfilledAt"?: string;
         "reviewComment"?: string;
+        "reviews"?: ({
+          "decision": "ACCEPT" | "REJECT";
+          "comment"?: string;
+          "by": string;
+          "at": string;
+        })[];
       })[];
       "createdAt": string;
       "createdBy": string;
       "updatedAt": string;
+      "cancelledAt"?: string;
+      "cancelledBy"?: string;
+      "cancelReason"?: string;
     };
     "AuditEvent": {
       "eventId": string;
       "occurredAt": string;
-      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat";
+      "action": "request.create" | "request.list" | "request.read" | "request.item.fulfill" | "request.item.review" | "request.cancel" | "request.history.read" | "evidence.create" | "evidence.list" | "evidence.read" | "evidence.version.create" | "evidence.file.upload-url" | "evidence.file.download" | "evidence.file.verify" | "audit.read" | "system.heartbeat" | "request.comment.create" | "request.comment.list" | "notification.list" | "notification.read" | "webhook.create" | "webhook.list" | "webhook.disable" | "webhook.deliveries.read" | "webhook.auto-disable";
       "outcome": "SUCCESS" | "DENIED" | "FAILED";
       "actor": {
         "userId": string;
@@ -1223,7 +1375,7 @@ export interface components {
         "orgId"?: string;
       };
       "resource": {
-        "type": "request" | "evidence" | "audit" | "system";
+        "type": "request" | "evidence" | "audit" | "system" | "notification" | "webhook";
         "id"?: string;
       };
       "statusCode": number;
@@ -1259,6 +1411,19 @@ export interface components {
       "createdAt": string;
       "updatedAt": string;
     };
+    "Comment": {
+      "commentId": string;
+      "requestId": string;
+      "itemId"?: string;
+      "text": string;
+      "author": {
+        "userId": string;
+        "username": string;
+        "role": "buyer" | "factory" | "auditor" | "admin";
+        "orgId": string;
+      };
+      "createdAt": string;
+    };
     "Problem": {
       "type": string;
       "title": string;
@@ -1271,6 +1436,6 @@ export interface components {
         "message": string;
       })[];
     };
-    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal";
+    "ProblemCode": "invalid-input" | "invalid-json" | "invalid-utf8" | "unsupported-media-type" | "range-reversed" | "invalid-cursor" | "header-repeated" | "idempotency-key-invalid" | "factory-not-registered" | "evidence-not-found" | "evidence-doctype-mismatch" | "version-not-found" | "version-expired" | "file-not-found" | "file-not-available" | "file-not-pending" | "credentials-missing" | "token-invalid" | "role-forbidden" | "organisation-missing" | "request-not-found" | "item-not-found" | "no-route" | "request-closed" | "item-not-pending" | "item-not-fulfilled" | "request-not-cancellable" | "too-many-versions" | "update-contention" | "concurrent-update" | "idempotency-key-reused" | "idempotent-request-in-flight" | "service-busy" | "archive-chain-broken" | "archive-record-invalid" | "manifest-head-conflict" | "audit-reconciliation-mismatch" | "method-not-allowed" | "payload-too-large" | "rate-limited" | "throttled" | "starting" | "bad-credentials" | "timeout" | "bad-gateway" | "internal" | "due-date-past" | "comment-item-not-found";
   };
 }

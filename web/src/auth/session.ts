@@ -72,13 +72,17 @@ export class SignInError extends Error {
   override readonly name = 'SignInError';
 }
 
-/** At /callback: checks `state`, redeems the code with the verifier; returns where to go next. */
+/**
+ * At /callback: checks `state`, redeems the code with the verifier; returns where to go next.
+ * A callback this tab did not start (a reload of /callback, a bookmarked one) starts a fresh
+ * sign-in instead: its code is useless without the verifier.
+ */
 export async function completeSignIn(config: ConsoleConfig, url = new URL(location.href)): Promise<string> {
   const saved = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   const error = url.searchParams.get('error');
   if (error) throw new SignInError(`Sign-in failed: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`);
-  if (!saved) throw new SignInError('No sign-in was under way in this tab; sign in again.');
+  if (!saved) return startSignIn(config, '/');
   const pending = JSON.parse(saved) as PendingSignIn;
   if (url.searchParams.get('state') !== pending.state) throw new SignInError('The sign-in answer does not belong to this tab (state mismatch); sign in again.');
   const code = url.searchParams.get('code');

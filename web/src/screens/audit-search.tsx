@@ -82,7 +82,7 @@ export function AuditSearch() {
   const select = (key: 'action' | 'outcome' | 'resourceType', label: string) => (
     <label>
       {label}
-      <select value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}>
+      <select value={draft[key]} onChange={(e) => { const value = e.target.value; setDraft((d) => ({ ...d, [key]: value })); }}>
         <option value="">any</option>
         {enums[key].map((value) => (
           <option key={value} value={value}>
@@ -95,7 +95,7 @@ export function AuditSearch() {
   const text = (key: 'actorId' | 'resourceId', label: string) => (
     <label>
       {label}
-      <input value={draft[key]} maxLength={100} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+      <input value={draft[key]} maxLength={100} onChange={(e) => { const value = e.target.value; setDraft((d) => ({ ...d, [key]: value })); }} />
     </label>
   );
   return (
@@ -104,11 +104,11 @@ export function AuditSearch() {
       <form className="filters" onSubmit={search} aria-label="Audit filters">
         <label>
           From (inclusive)
-          <input type="datetime-local" step={1} value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+          <input type="datetime-local" step={1} value={draft.from} onChange={(e) => { const value = e.target.value; setDraft((d) => ({ ...d, from: value })); }} />
         </label>
         <label>
           To (exclusive)
-          <input type="datetime-local" step={1} value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+          <input type="datetime-local" step={1} value={draft.to} onChange={(e) => { const value = e.target.value; setDraft((d) => ({ ...d, to: value })); }} />
         </label>
         {text('actorId', 'Actor id')}
         {select('action', 'Action')}

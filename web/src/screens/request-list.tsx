@@ -47,6 +47,9 @@ export function RequestList({ mode }: { mode: 'requests' | 'queue' }) {
   return (
     <section>
       <h1>{heading}</h1>
+      <button type="button" className="secondary" onClick={loaded.reload} disabled={loaded.loading}>
+        Refresh
+      </button>
       <ProblemAlert error={loaded.error} />
       <div className="counts" role="group" aria-label="Filter by status">
         <button type="button" aria-pressed={filter === undefined} onClick={() => setFilter(undefined)}>

@@ -9,6 +9,7 @@ import { StatusBadge, formatDateTime } from '../ui/format';
 import { useCommand, useLoad } from '../ui/hooks';
 import { PendingPage, ProblemAlert } from '../ui/problem';
 import { Link } from '../ui/router';
+import { Comments } from './comments';
 import { DownloadButton } from './download-button';
 import { FulfilForm } from './fulfil-form';
 
@@ -33,6 +34,9 @@ export function RequestPage({ requestId }: { requestId: string }) {
   return (
     <section>
       <h1>{request.title}</h1>
+      <button type="button" className="secondary" onClick={changed}>
+        Refresh
+      </button>
       <dl className="facts">
         <dt>Status</dt>
         <dd>
@@ -48,6 +52,12 @@ export function RequestPage({ requestId }: { requestId: string }) {
         <dd>{formatDateTime(request.createdAt)}</dd>
       </dl>
       {request.description && <p className="description">{request.description}</p>}
+      {request.cancelledAt && (
+        <p className="cancelled">
+          Cancelled {formatDateTime(request.cancelledAt)}
+          {request.cancelReason ? `: ${request.cancelReason}` : ''}
+        </p>
+      )}
       <h2>Items</h2>
       <ul className="items">
         {request.items.map((item) => (
@@ -55,6 +65,7 @@ export function RequestPage({ requestId }: { requestId: string }) {
         ))}
       </ul>
       {me.role === 'buyer' && (request.status === 'OPEN' || request.status === 'IN_PROGRESS') && <CancelForm request={request} onChanged={changed} />}
+      <Comments request={request} />
       <h2>History</h2>
       <ProblemAlert error={history.error} />
       <Timeline events={history.data ?? []} />
@@ -97,7 +108,18 @@ function ItemCard({ request, item, canFulfil, canReview, onChanged }: { request:
           {item.evidenceVersion !== undefined && <DownloadButton evidenceId={item.evidenceId} version={item.evidenceVersion} />}
         </p>
       )}
-      {item.reviewComment && <p className="review-comment">Review comment: {item.reviewComment}</p>}
+      {item.reviews && item.reviews.length > 0 ? (
+        <ol className="reviews" aria-label={`Reviews of ${item.docType}`}>
+          {item.reviews.map((review) => (
+            <li key={`${review.at}-${review.by}`}>
+              {review.decision === 'ACCEPT' ? 'Accepted' : 'Rejected'} {formatDateTime(review.at)}
+              {review.comment && <span className="review-comment"> · Review comment: {review.comment}</span>}
+            </li>
+          ))}
+        </ol>
+      ) : (
+        item.reviewComment && <p className="review-comment">Review comment: {item.reviewComment}</p>
+      )}
       {canReview && item.status === 'FULFILLED' && (
         <div className="review">
           <label>
@@ -156,12 +178,22 @@ const ACTION_LABELS: Partial<Record<AuditEvent['action'], string>> = {
   'request.item.review': 'reviewed an item',
   'request.cancel': 'cancelled the request',
   'request.history.read': 'read the history',
+  'request.comment.create': 'commented',
+  'request.comment.list': 'read the comments',
 };
 
+const READS = new Set<AuditEvent['action']>(['request.read', 'request.history.read', 'request.comment.list']);
+
+/** Oldest first; reads are hidden unless asked for, so the changes stand out. */
 export function Timeline({ events }: { events: readonly AuditEvent[] }) {
-  const shown = [...events].reverse();
-  if (shown.length === 0) return <p>No events yet.</p>;
+  const [withReads, setWithReads] = useState(false);
+  const shown = [...events].reverse().filter((e) => withReads || !READS.has(e.action));
   return (
+    <>
+    <label className="inline">
+      <input type="checkbox" checked={withReads} onChange={(e) => setWithReads(e.target.checked)} /> Show reads too
+    </label>
+    {shown.length === 0 && <p>No events yet.</p>}
     <ol className="timeline">
       {shown.map((event) => (
         <li key={event.eventId} className={`outcome-${event.outcome.toLowerCase()}`}>
@@ -176,5 +208,6 @@ export function Timeline({ events }: { events: readonly AuditEvent[] }) {
         </li>
       ))}
     </ol>
+    </>
   );
 }

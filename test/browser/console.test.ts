@@ -1,0 +1,221 @@
+/**
+ * The web console in a real browser against the local runtime: every role signs in through the
+ * sign-in page; the whole story by clicking (a buyer asks, a factory uploads a file and
+ * fulfils, the buyer downloads and accepts, an auditor finds every event); refusals shown with
+ * their message and request id; axe-core on every screen; sign-out revokes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/net.js';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { buildConsoleForTest, checkScreen, eventuallyOnPage, expectAccessible, launchBrowser, signInThroughPage } from '../support/browser.js';
+
+let dataDir: string;
+let runtime: LocalRuntime;
+let browser: Browser;
+let base: string;
+let consoleDir: string | undefined;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'console-browser-'));
+  const [built, launched] = await Promise.all([buildConsoleForTest(), launchBrowser()]);
+  consoleDir = built;
+  browser = launched;
+  runtime = await startLocalRuntime({ port: await freePort(), dataDir, consoleDir });
+  base = runtime.url;
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await runtime?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (consoleDir) rmSync(join(consoleDir, '..'), { recursive: true, force: true });
+});
+
+/** A fresh browser profile (its own cookies and memory), as a second person at another desk. */
+async function person(username: string): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signInThroughPage(page, base, username);
+  return page;
+}
+
+const heading = (page: Page) => page.getByRole('heading', { level: 1 });
+
+describe('signing in', () => {
+  it('the start page, the sign-in page and a wrong password are accessible; each role lands on its home', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await checkScreen(page, '00-start');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.url()).toContain('/oauth2/authorize');
+    await checkScreen(page, '01-sign-in-page');
+    await page.getByLabel('Username').fill('buyer1');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Incorrect username or password');
+    await expectAccessible(page, 'sign-in page with an error');
+
+    const homes = { buyer1: 'Requests', factory1: 'Queue', auditor1: 'Audit log', admin1: 'Audit log' } as const;
+    for (const [username, home] of Object.entries(homes)) {
+      const signedIn = await person(username);
+      await expect.poll(() => heading(signedIn).textContent()).toBe(home);
+      expect(await signedIn.getByTestId('signed-in-as').textContent()).toContain(username);
+      await checkScreen(signedIn, `02-home-${username}`);
+    }
+  }, 120_000);
+});
+
+describe('the whole story by clicking', () => {
+  it('a buyer asks, the factory uploads and fulfils, the buyer downloads and accepts, the auditor finds every event', async () => {
+    const [buyer, factory, auditor] = await Promise.all([person('buyer1'), person('factory1'), person('auditor1')]);
+
+    // The buyer asks factory F001 for an audit report.
+    await buyer.getByRole('link', { name: 'New request' }).click();
+    await buyer.getByLabel('Factory id').fill('F001');
+    await buyer.getByLabel('Title').fill('Social audit 2026');
+    await buyer.getByLabel('Due date').fill('2099-01-31');
+    await buyer.getByLabel('Document type 1').fill('audit-report');
+    await buyer.getByLabel('Note 1').fill('The full report, signed');
+    await checkScreen(buyer, '10-buyer-new-request');
+    await buyer.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => heading(buyer).textContent()).toBe('Social audit 2026');
+    const requestPath = new URL(buyer.url()).pathname;
+    const requestId = decodeURIComponent(requestPath.split('/').pop()!);
+    await checkScreen(buyer, '11-buyer-request-open');
+
+    // The factory adds the report with its file to the library.
+    await factory.getByRole('link', { name: 'Evidence library' }).click();
+    await factory.getByLabel('Name', { exact: true }).fill('Social audit report 2026');
+    await factory.getByLabel('Document type', { exact: true }).fill('audit-report');
+    await factory.getByLabel('Expires on').fill('2099-12-31');
+    const pdf = Buffer.from('%PDF-1.7\n% social audit 2026, signed\n' + 'x'.repeat(50_000) + '\n%%EOF\n');
+    await factory.getByLabel('File', { exact: true }).setInputFiles({ name: 'social-audit-2026.pdf', mimeType: 'application/pdf', buffer: pdf });
+    const digest = createHash('sha256').update(pdf).digest('hex');
+    await expect.poll(() => factory.getByTestId('sha256').textContent()).toBe(digest);
+    await checkScreen(factory, '20-factory-evidence-library');
+    await factory.getByRole('button', { name: 'Create evidence' }).click();
+    await expect.poll(() => heading(factory).textContent()).toBe('Social audit report 2026');
+    const evidenceId = decodeURIComponent(new URL(factory.url()).pathname.split('/').pop()!);
+    // The page looks again until the verifier has checked the stored bytes.
+    await expect.poll(() => factory.getByRole('cell', { name: 'available' }).count(), { timeout: 15_000 }).toBe(1);
+    await checkScreen(factory, '21-factory-evidence-page');
+
+    // ...and fulfils the request from its queue.
+    await factory.getByRole('link', { name: 'Queue' }).click();
+    await eventuallyOnPage(
+      async () => expect(await factory.getByRole('link', { name: 'Social audit 2026' }).count()).toBe(1),
+      () => factory.getByRole('button', { name: 'Refresh' }).click(),
+      15_000,
+      factory,
+    );
+    await checkScreen(factory, '22-factory-queue');
+    await factory.getByRole('link', { name: 'Social audit 2026' }).click();
+    await factory.getByLabel('Evidence for audit-report').selectOption({ label: 'Social audit report 2026 (latest version 1)' });
+    expect(await factory.getByLabel('Version for audit-report').inputValue()).toBe('1');
+    await checkScreen(factory, '23-factory-fulfil');
+    await factory.getByRole('button', { name: 'Fulfil audit-report' }).click();
+    await expect.poll(() => factory.getByRole('listitem', { name: 'Item audit-report' }).textContent()).toContain('fulfilled');
+
+    // The buyer downloads the very bytes and accepts with a comment.
+    await buyer.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => buyer.getByRole('listitem', { name: 'Item audit-report' }).textContent()).toContain('fulfilled');
+    const [download] = await Promise.all([buyer.waitForEvent('download'), buyer.getByRole('button', { name: 'Download file (version 1)' }).click()]);
+    expect(download.suggestedFilename()).toBe('social-audit-2026.pdf');
+    expect(createHash('sha256').update(readFileSync((await download.path())!)).digest('hex')).toBe(digest);
+    await buyer.getByLabel('Comment on audit-report').fill('Complete and signed, thank you');
+    await checkScreen(buyer, '12-buyer-review');
+    await buyer.getByRole('button', { name: 'Accept audit-report' }).click();
+    await expect.poll(() => buyer.getByText('Review comment: Complete and signed, thank you').count()).toBe(1);
+    await expect.poll(() => buyer.locator('.facts').textContent()).toContain('completed');
+    await eventuallyOnPage(
+      async () => expect(await buyer.locator('.timeline li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('reviewed an item'), expect.stringContaining('fulfilled an item')])),
+      () => buyer.getByRole('button', { name: 'Refresh' }).click(),
+    );
+    await buyer.getByLabel('Your comment').fill('Filed for the 2026 review.');
+    await buyer.getByLabel('About').selectOption({ label: 'audit-report' });
+    await buyer.getByRole('button', { name: 'Post comment' }).click();
+    await expect.poll(() => buyer.locator('.comments li').allTextContents()).toEqual([expect.stringMatching(/buyer1 \(buyer, B001\).*on audit-report.*Filed for the 2026 review\./)]);
+    await checkScreen(buyer, '13-buyer-request-completed');
+    await buyer.getByRole('link', { name: 'Requests' }).click();
+    await expect.poll(() => buyer.getByTestId('count-COMPLETED').textContent()).toBe('1');
+    await checkScreen(buyer, '14-buyer-requests');
+
+    // The auditor finds every event of the request, and those of the evidence.
+    await auditor.getByLabel('Resource id').fill(requestId);
+    await auditor.getByLabel('Per page').selectOption('100');
+    const actions = async () => (await auditor.locator('table.audit tbody tr td:nth-child(2)').allTextContents()).sort();
+    await eventuallyOnPage(
+      async () =>
+        expect([...new Set(await actions())]).toEqual(
+          expect.arrayContaining(['request.create', 'request.read', 'request.item.fulfill', 'request.item.review', 'request.history.read', 'request.comment.create', 'request.comment.list']),
+        ),
+      () => auditor.getByRole('button', { name: 'Search' }).click(),
+    );
+    await checkScreen(auditor, '30-auditor-audit-request');
+    await auditor.getByLabel('Resource id').fill(evidenceId);
+    await auditor.getByLabel('Outcome').selectOption('SUCCESS');
+    await eventuallyOnPage(
+      async () => {
+        expect(await actions()).toEqual(expect.arrayContaining(['evidence.create', 'evidence.file.download', 'evidence.file.verify']));
+        expect(new Set(await auditor.locator('table.audit tbody tr td:nth-child(5) code').allTextContents())).toEqual(new Set([evidenceId]));
+      },
+      () => auditor.getByRole('button', { name: 'Search' }).click(),
+    );
+    const [csv] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download CSV' }).click()]);
+    const rows = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(rows[0]).toMatch(/^occurredAt,action,outcome,/);
+    expect(rows.slice(1).filter((row) => !row.includes(evidenceId) || !row.includes(',SUCCESS,'))).toEqual([]);
+    expect(rows.length - 1).toBe((await actions()).length);
+  }, 180_000);
+});
+
+describe('refusals', () => {
+  it('show the problem, the fields at fault and the request id', async () => {
+    const buyer = await person('buyer2');
+    // Another buyer's or an unknown request: 404 with its request id.
+    await buyer.goto(`${base}/requests/no-such-request`);
+    const alert = buyer.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('404');
+    expect(await alert.getByTestId('request-id').textContent()).toMatch(/^[0-9a-f-]{36}$/);
+    await checkScreen(buyer, '40-refusal-not-found');
+
+    // Invalid input: 400 naming the field.
+    await buyer.getByRole('link', { name: 'New request' }).click();
+    await buyer.getByLabel('Factory id').fill('F999');
+    await buyer.getByLabel('Title').fill('To nobody');
+    await buyer.getByLabel('Document type 1').fill('certificate');
+    await buyer.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => buyer.getByRole('alert').textContent()).toContain('/factoryId');
+    expect(await buyer.getByRole('alert').textContent()).toContain('400');
+    await checkScreen(buyer, '41-refusal-invalid-input');
+
+    // A role that may never read the audit log: 403.
+    const factory = await person('factory2');
+    await factory.goto(`${base}/audit`);
+    await expect.poll(() => factory.getByRole('alert').first().textContent()).toContain('403');
+    await checkScreen(factory, '42-refusal-forbidden');
+  }, 120_000);
+});
+
+describe('signing out', () => {
+  it('revokes the refresh token and ends the sign-in session', async () => {
+    const page = await person('buyer1');
+    const revoked = page.waitForRequest((r) => r.url().endsWith('/oauth2/revoke') && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect((await revoked).postData()).toContain('token=');
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+    // The managed-login session ended too: signing in asks for the password again.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByLabel('Password').count()).toBe(1);
+  }, 60_000);
+});
