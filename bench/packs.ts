@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createArchiveS3Client } from '../functions/adapters/s3-archive-store.js';
 import { evidenceFileKey } from '../functions/core/evidence-files.js';
@@ -31,16 +31,19 @@ export interface PackBuildFigures {
   readonly maxRssMiB: number;
 }
 
-/** Deterministic bytes, `size` of them, streamed in 1 MiB chunks (never held whole). */
+/** Deterministic bytes, `size` of them, streamed in 1 MiB chunks (never held whole): a random block, each chunk stamped with its index. */
 function pseudoRandom(size: number, seed: number): Readable {
+  const block = createHash('sha512').update(String(seed)).digest();
+  const base = Buffer.alloc(MIB);
+  for (let i = 0; i < MIB; i += block.length) block.copy(base, i);
   let left = size;
-  let counter = seed;
+  let index = 0;
   return new Readable({
     read() {
       if (left === 0) return void this.push(null);
       const n = Math.min(MIB, left);
-      const chunk = Buffer.alloc(n);
-      for (let i = 0; i < n; i += 32) createHash('sha256').update(`${seed}:${counter++}`).digest().copy(chunk, i);
+      const chunk = Buffer.from(base.subarray(0, n));
+      chunk.writeUInt32BE(index++, 0);
       left -= n;
       this.push(chunk);
     },
@@ -57,6 +60,8 @@ export async function measurePackBuild(name: string, fileCount: number, fileSize
   const dir = mkdtempSync(join(tmpdir(), 'bench-packs-'));
   const s3 = await startLocalS3({ directory: join(dir, 's3'), buckets: ['evidence', 'packs'] });
   const client = createArchiveS3Client({ endpoint: s3.endpoint });
+  // Seeding a 1 GiB object takes longer than the functions' 5 s request timeout allows.
+  const seeder = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'eu-west-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   try {
     const at = '2026-12-01T10:00:00.000Z';
     const evidence: StoredEvidence[] = [];
@@ -64,11 +69,11 @@ export async function measurePackBuild(name: string, fileCount: number, fileSize
       const evidenceId = `evd_BENCH${String(i).padStart(4, '0')}`;
       const fileId = `filbench${i}`;
       const key = evidenceFileKey({ factoryId: 'F001', evidenceId, version: 1, fileId });
-      if (fileSize > 64 * MIB) await new Upload({ client, params: { Bucket: 'evidence', Key: key, Body: pseudoRandom(fileSize, i) }, partSize: 16 * MIB }).done();
+      if (fileSize > 64 * MIB) await new Upload({ client: seeder, params: { Bucket: 'evidence', Key: key, Body: pseudoRandom(fileSize, i) }, partSize: 16 * MIB }).done();
       else {
         const chunks: Buffer[] = [];
         for await (const chunk of pseudoRandom(fileSize, i)) chunks.push(chunk as Buffer);
-        await client.send(new PutObjectCommand({ Bucket: 'evidence', Key: key, Body: Buffer.concat(chunks) }));
+        await seeder.send(new PutObjectCommand({ Bucket: 'evidence', Key: key, Body: Buffer.concat(chunks) }));
       }
       const sha256 = await sha256Of(pseudoRandom(fileSize, i));
       evidence.push({
@@ -96,6 +101,7 @@ export async function measurePackBuild(name: string, fileCount: number, fileSize
     return { name, files: fileCount, bytesIn: fileCount * fileSize, zipBytes: result.size, ms: result.ms, maxRssMiB: result.maxRssMiB };
   } finally {
     client.destroy();
+    seeder.destroy();
     await s3.stop();
     rmSync(dir, { recursive: true, force: true });
   }
