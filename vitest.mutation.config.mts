@@ -16,6 +16,9 @@ export default defineConfig({
       'test/unit/use-cases.test.ts',
       'test/unit/idempotency.test.ts',
       'test/unit/evidence-files.test.ts',
+      'test/unit/errors.test.ts',
+      'test/unit/evidence-file-use-cases.test.ts',
+      'test/unit/request-use-cases.test.ts',
       'test/unit/middleware/*.test.ts',
     ], globalSetup: [] },
 });

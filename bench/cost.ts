@@ -26,6 +26,10 @@ export interface RegionPrices {
   readonly logsIngestPerGb: number;
   /** S3 Standard PUT requests per 1,000. */
   readonly s3PutPer1k: number;
+  /** SQS standard queue, per million requests; SES, per 1,000 e-mails; data transfer out to the internet, per GB (first tier). */
+  readonly sqsStandardPerMillionRequests: number;
+  readonly sesPerThousandEmails: number;
+  readonly dataTransferOutPerGb: number;
 }
 
 /** The prices these services list alike in both regions. */
@@ -40,6 +44,9 @@ const LISTED_ALIKE = {
   kmsAsymmetricPer10kRequests: 0.15,
   kmsPerKeyMonth: 1,
   s3PutPer1k: 0.005,
+  sqsStandardPerMillionRequests: 0.4,
+  sesPerThousandEmails: 0.1,
+  dataTransferOutPerGb: 0.09,
 } as const;
 
 /**
@@ -136,4 +143,44 @@ export function fixedMonthly(region: Region, setup: { wafRules: number; kmsKeys:
     setup.kmsKeys * prices.kmsPerKeyMonth +
     (setup.signaturesPerMonth / 10_000) * prices.kmsAsymmetricPer10kRequests
   ).toFixed(2);
+}
+
+/**
+ * What one million events cost in AWS, per recipient and per webhook, from the table operations
+ * the notifier and the worker make (counted from their code: functions/core/use-cases/notifications.ts)
+ * and the handler time measured in process.
+ */
+export interface NotificationCostInputs {
+  readonly notifierMsPerEvent: number;
+  readonly workerMsPerDelivery: number;
+  /** Members of the receiving organisation (each: an inbox put, an e-mail and its mark). */
+  readonly recipients: number;
+  /** Subscribed webhooks (each: a queue marker, a queued message, one successful attempt). */
+  readonly webhooks: number;
+  /** Records per notifier invocation (the event source's batch). */
+  readonly recordsPerInvocation: number;
+}
+
+export function notificationCostPerMillion(region: Region, inputs: NotificationCostInputs): Record<'Lambda' | 'DynamoDB' | 'SQS' | 'SES' | 'data transfer' | 'total', number> {
+  const prices: RegionPrices = PRICES.regions[region];
+  const memoryGb = 0.5;
+  const gbSeconds = (ms: number) => (Math.max(1, Math.ceil(ms)) / 1000) * memoryGb;
+  const lambda =
+    1_000_000 * gbSeconds(inputs.notifierMsPerEvent) * prices.lambdaArmPerGbSecond +
+    prices.lambdaPerMillionRequests / inputs.recordsPerInvocation +
+    inputs.webhooks * (1_000_000 * gbSeconds(inputs.workerMsPerDelivery) * prices.lambdaArmPerGbSecond + prices.lambdaPerMillionRequests);
+  // Per event: the members query and the webhooks query (0.5 RRU each, eventually consistent);
+  // per recipient: the inbox put and the mailed mark (1 WRU each); per webhook: the queued check
+  // (1 RRU) and mark (1 WRU), then in the worker the webhook read (1 RRU), the log entry and the
+  // outcome (1 WRU each).
+  const writeUnits = 2 * inputs.recipients + 3 * inputs.webhooks;
+  const readUnits = 1 + 2 * inputs.webhooks;
+  const dynamodb = writeUnits * prices.dynamoWriteRequestUnitPerMillion + readUnits * prices.dynamoReadRequestUnitPerMillion;
+  // One send per delivery; Lambda receives and deletes in batches of up to 10.
+  const sqs = inputs.webhooks * 1.2 * prices.sqsStandardPerMillionRequests;
+  const ses = inputs.recipients * 1000 * prices.sesPerThousandEmails;
+  // About 1 KB per webhook POST leaves AWS: 1 GB per million.
+  const dataTransfer = inputs.webhooks * prices.dataTransferOutPerGb;
+  const r = (n: number) => +n.toFixed(2);
+  return { Lambda: r(lambda), DynamoDB: r(dynamodb), SQS: r(sqs), SES: r(ses), 'data transfer': r(dataTransfer), total: r(lambda + dynamodb + sqs + ses + dataTransfer) };
 }

@@ -29,10 +29,10 @@ export interface MutationFigures {
 
 /** The areas the score is judged on; a file counts in every area whose prefix it starts with. */
 export const MUTATION_AREAS: readonly { readonly area: string; readonly prefixes: readonly string[] }[] = [
-  { area: 'domain core (functions/core)', prefixes: ['functions/core/'] },
-  { area: 'middleware (functions/middleware)', prefixes: ['functions/middleware/'] },
-  { area: 'access policy (access.ts, permissions.ts)', prefixes: ['functions/core/access.ts', 'functions/core/permissions.ts'] },
-  { area: 'state machine (request-state.ts)', prefixes: ['functions/core/request-state.ts'] },
+  { area: 'functions/core', prefixes: ['functions/core/'] },
+  { area: 'functions/middleware', prefixes: ['functions/middleware/'] },
+  { area: 'access policy: access.ts + permissions.ts', prefixes: ['functions/core/access.ts', 'functions/core/permissions.ts'] },
+  { area: 'state machine: request-state.ts', prefixes: ['functions/core/request-state.ts'] },
 ];
 
 export function readMutationScore(root: string, now = Date.now()): MutationFigures | undefined {

@@ -9,11 +9,12 @@ import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
 import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
-import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, PRICES, REGIONS } from '../bench/cost.js';
+import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, notificationCostPerMillion, PRICES, REGIONS } from '../bench/cost.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureMiddleware } from '../bench/middleware.js';
 import { measurePackBuild } from '../bench/packs.js';
 import { MUTATION_REPORT, readMutationScore } from '../bench/mutation.js';
+import { measureNotifications, type NotificationFigures } from '../bench/notifications.js';
 import { figure, ratio, type Figure } from '../bench/stats.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 
@@ -27,7 +28,14 @@ interface Target {
 const stray: string[] = [];
 process.on('uncaughtException', (error) => stray.push(String(error)));
 
+/** `npm run bench -- --only <word>`: only the sections whose name contains the word (the others are skipped and say so). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
 async function section<T>(name: string, run: () => Promise<T> | T, errors: Record<string, string>): Promise<T | undefined> {
+  if (only !== undefined && !name.includes(only)) {
+    process.stderr.write(`[bench] ${name} skipped (--only ${only})\n`);
+    return undefined;
+  }
   const started = performance.now();
   process.stderr.write(`[bench] ${name}...\n`);
   try {
@@ -52,16 +60,18 @@ async function main() {
     const dynamoNet = bundles.dynamoOnly.coldImportMs - bare;
     for (const b of bundles.bundles) {
       figures.push(figure('bundle', `${b.name} size`, b.bytes / 1024, 'KiB', { value: bundles.dynamoOnly.bytes / 1024, name: 'DynamoDB client only' }));
-      figures.push(figure('cold import', b.name, b.coldImportMs, 'ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
-      figures.push(figure('cold import net', `${b.name} (minus node -e 0)`, b.coldImportMs - bare, 'ms', { value: dynamoNet, name: 'DynamoDB client only, net' }));
+      figures.push(figure('cold import', b.name, b.coldImportMs, 'CPU ms', { value: bundles.dynamoOnly.coldImportMs, name: 'DynamoDB client only' }));
+      figures.push(figure('cold import net', `${b.name} (minus node -e 0)`, b.coldImportMs - bare, 'CPU ms', { value: dynamoNet, name: 'DynamoDB client only, net' }));
     }
-    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'ms', { value: bare, name: 'node -e 0' }));
-    figures.push(figure('cold import', 'node -e 0 (bare node start)', bare, 'ms'));
+    figures.push(figure('cold import', 'DynamoDB client only', bundles.dynamoOnly.coldImportMs, 'CPU ms', { value: bare, name: 'node -e 0' }));
+    figures.push(figure('cold import', 'node -e 0 (bare node start)', bare, 'CPU ms'));
     for (const b of bundles.bundles.filter((x) => ['requests', 'evidence', 'audit', 'public'].includes(x.name))) {
-      // Judged net of Node's own start, which both sides pay and which would flatter the ratio.
+      // The target is a whole cold process (what a Lambda init pays); net of Node's own start,
+      // which both sides pay and which flatters the ratio, it is judged as well.
       const gross = ratio(b.coldImportMs, bundles.dynamoOnly.coldImportMs);
       const net = ratio(b.coldImportMs - bare, dynamoNet);
-      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net (${gross}x with node's ${bare.toFixed(0)} ms start on both sides)` });
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only (whole process)`, met: gross <= 1.3, detail: `${gross}x with node's ${bare.toFixed(0)} CPU ms start on both sides` });
+      targets.push({ name: `cold import ${b.name} <= 1.3x DynamoDB client only, net of node start`, met: net <= 1.3, detail: `${net}x net` });
     }
   }
 
@@ -89,9 +99,11 @@ async function main() {
   }
 
   let capacity: CapacityFigures[] | undefined;
+  let notifications: NotificationFigures | undefined;
   const dynamodb = await startDynamoDbLocal();
   try {
     capacity = await section('DynamoDB capacity per operation', () => measureCapacity(dynamodb.endpoint), errors);
+    notifications = await section('notifications (stream -> notifier -> inbox, webhook burst)', () => measureNotifications(dynamodb.endpoint), errors);
   } finally {
     await dynamodb.stop();
   }
@@ -104,6 +116,27 @@ async function main() {
         met: c.writeUnits === c.minWriteUnits,
         detail: `${c.writeUnits} vs ${c.minWriteUnits} (items ${c.itemBytes?.join(' + ')} bytes, transactional x2)${c.writeUnits !== c.minWriteUnits ? '; the difference is the GSI copies: every item is projected (ALL) into up to 3 GSIs and each copy costs its own write units' : ''}`,
       });
+    }
+  }
+
+  if (notifications) {
+    const n = notifications;
+    figures.push(figure('notifications', `lag change -> inbox p50 (${n.lag.events} events)`, n.lag.p50Ms, 'ms'));
+    figures.push(figure('notifications', `lag change -> inbox p99 (${n.lag.events} events)`, n.lag.p99Ms, 'ms'));
+    figures.push(figure('notifications', `webhook burst: delivered of ${n.burst.events}`, n.burst.delivered, 'events'));
+    figures.push(figure('notifications', 'webhook burst: all delivered within', n.burst.allDeliveredWithinMs, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: deliveries per second', n.burst.perSecond, '/s'));
+    figures.push(figure('notifications', 'webhook burst: change -> receiver p50', n.burst.lagP50Ms, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: change -> receiver p99', n.burst.lagP99Ms, 'ms'));
+    figures.push(figure('notifications', 'webhook burst: duplicates', n.burst.duplicates, 'POSTs'));
+    figures.push(figure('notifications', 'webhook burst: signatures verified', n.burst.verified, 'POSTs'));
+    figures.push(figure('notifications', 'notifier handler time per event', n.notifierMsPerEvent, 'ms'));
+    figures.push(figure('notifications', 'worker handler time per delivery', n.workerMsPerDelivery, 'ms'));
+    targets.push({ name: 'notification lag p99 < 5 s', met: n.lag.p99Ms < 5000, detail: `${n.lag.p99Ms} ms` });
+    targets.push({ name: 'every burst event delivered once, signature verified', met: n.burst.delivered === n.burst.events && n.burst.duplicates === 0 && n.burst.verified === n.burst.events, detail: `${n.burst.delivered} delivered, ${n.burst.duplicates} duplicates, ${n.burst.verified} verified` });
+    for (const region of REGIONS) {
+      const cost = notificationCostPerMillion(region, { notifierMsPerEvent: n.notifierMsPerEvent, workerMsPerDelivery: n.workerMsPerDelivery, recipients: 1, webhooks: 1, recordsPerInvocation: 10 });
+      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`events $/M ${region}`, `notification ${part} (1 recipient with e-mail, 1 webhook)`, dollars, 'USD'));
     }
   }
 
@@ -179,7 +212,9 @@ async function main() {
   // Mutation score: from the last `npm run test:mutation` report, not measured by this run.
   const mutation = readMutationScore(new URL('..', import.meta.url).pathname);
   if (mutation) {
-    for (const a of mutation.areas) figures.push(figure(`mutation (${mutation.ageHours} h old)`, a.area, a.score, '%', { value: a.survived + a.noCoverage, name: `${a.detected} killed, ${a.survived} survived, ${a.noCoverage} uncovered` }));
+    for (const a of mutation.areas) {
+      figures.push(figure(`mutation (${mutation.ageHours} h old)`, `${a.area}: ${a.detected} killed, ${a.survived} survived, ${a.noCoverage} uncovered`, a.score, '%'));
+    }
     const core = mutation.areas[0]!;
     targets.push({ name: 'mutation score of the domain core >= 85% (last npm run test:mutation)', met: core.score >= 85, detail: `${core.score}%, report ${mutation.ageHours} h old` });
     for (const a of mutation.areas.slice(2)) targets.push({ name: `no surviving mutant in the ${a.area}`, met: a.survived + a.noCoverage === 0, detail: `${a.survived} survived, ${a.noCoverage} uncovered` });
@@ -203,7 +238,7 @@ async function main() {
   console.log(lines.join('\n'));
   const dir = join(new URL('..', import.meta.url).pathname, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${date}.json`);
+  const file = join(dir, `${date}${only ? `-${only}` : ""}.json`);
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, targets, errors, stray, prices: PRICES }, null, 2));
   console.log(`\nwritten to ${file}`);
 }

@@ -13,6 +13,8 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { isAnonymous, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { API_SCOPE } from '../functions/config/claims.js';
+import { STAGE_VARIABLES } from '../functions/config/environment.js';
+import { CORS_EXPOSED_HEADERS } from '../functions/middleware/correlation.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../functions/middleware/problem.js';
 import { apiGatewayThrottle, SHARED_LINK_RATE_PER_MINUTE, SHARED_PATH_PREFIX, type StageSettings, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from './stages.js';
 
@@ -69,7 +71,7 @@ export function gatewayProblemBody(answer: GatewayProblem): string {
 
 /** Headers a browser may send cross-origin. */
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
-export const CORS_EXPOSE_HEADERS = ['X-Request-Id', 'Location', 'Retry-After'];
+export const CORS_EXPOSE_HEADERS = [...CORS_EXPOSED_HEADERS];
 
 export interface EvidenceApiProps {
   readonly settings: StageSettings;
@@ -78,6 +80,8 @@ export interface EvidenceApiProps {
   readonly handlers: Readonly<Record<RouteGroup, lambda.IFunction>>;
   /** Encrypts the access log group. */
   readonly logKey: kms.IKey;
+  /** The web console's origin (CloudFront), allowed by CORS beside the stage's allowedOrigins. @default none */
+  readonly consoleOrigin?: string;
 }
 
 export class EvidenceApi extends Construct {
@@ -89,6 +93,7 @@ export class EvidenceApi extends Construct {
 
   constructor(scope: Construct, id: string, props: EvidenceApiProps) {
     super(scope, id);
+    const allowedOrigins = [...(props.consoleOrigin ? [props.consoleOrigin] : []), ...props.settings.allowedOrigins];
     const { settings } = props;
     const throttle = apiGatewayThrottle(settings.rateLimits);
 
@@ -106,6 +111,8 @@ export class EvidenceApi extends Construct {
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: settings.stage,
+        // The handlers answer CORS for these origins (functions/middleware/correlation.ts).
+        ...(allowedOrigins.length > 0 && { variables: { [STAGE_VARIABLES.allowedOrigins]: allowedOrigins.join(',') } }),
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
@@ -136,9 +143,9 @@ export class EvidenceApi extends Construct {
         throttlingRateLimit: throttle.ratePerSecond,
         throttlingBurstLimit: throttle.burst,
       },
-      defaultCorsPreflightOptions: settings.allowedOrigins.length
+      defaultCorsPreflightOptions: allowedOrigins.length
         ? {
-            allowOrigins: [...settings.allowedOrigins],
+            allowOrigins: allowedOrigins,
             allowMethods: ['GET', 'POST', 'OPTIONS'],
             allowHeaders: CORS_ALLOW_HEADERS,
             exposeHeaders: CORS_EXPOSE_HEADERS,
@@ -207,8 +214,7 @@ export class EvidenceApi extends Construct {
       }
     }
 
-    const corsHeaders: Record<string, string> =
-      settings.allowedOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${settings.allowedOrigins[0]}'` } : {};
+    const corsHeaders: Record<string, string> = allowedOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${allowedOrigins[0]}'` } : {};
     for (const answer of GATEWAY_PROBLEMS) {
       this.api.addGatewayResponse(answer.id, {
         type: answer.type,

@@ -25,6 +25,18 @@ export interface IdentityProps {
   readonly settings: StageSettings;
   /** Encrypts the trigger's log group. */
   readonly logKey: kms.IKey;
+  /** The web console's origin (`https://...`): its `/callback` and `/` join the stage's callback and sign-out URLs. @default none */
+  readonly consoleUrl?: string;
+}
+
+/** The managed-login domain prefix of the stage: `authDomainPrefix`, or one unique per stage and account. */
+export function managedLoginDomainPrefix(settings: StageSettings, scope: Construct): string {
+  return settings.authDomainPrefix ?? `evidence-${settings.stage}-${Stack.of(scope).account}`;
+}
+
+/** `https://<prefix>.auth.<region>.amazoncognito.com`, where `/oauth2/*` and `/logout` live. */
+export function managedLoginBaseUrl(settings: StageSettings, scope: Construct): string {
+  return `https://${managedLoginDomainPrefix(settings, scope)}.auth.${Stack.of(scope).region}.amazoncognito.com`;
 }
 
 export class Identity extends Construct {
@@ -112,8 +124,8 @@ export class Identity extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE, this.apiScope],
-        callbackUrls: [...settings.callbackUrls],
-        logoutUrls: [...settings.logoutUrls],
+        callbackUrls: [...(props.consoleUrl ? [`${props.consoleUrl}/callback`] : []), ...settings.callbackUrls],
+        logoutUrls: [...(props.consoleUrl ? [`${props.consoleUrl}/`] : []), ...settings.logoutUrls],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: ACCESS_TOKEN_VALIDITY,
@@ -139,9 +151,8 @@ export class Identity extends Construct {
     });
     this.machineClient.node.addDependency(resourceServer);
 
-    const stack = Stack.of(this);
     this.domain = this.userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: settings.authDomainPrefix ?? `evidence-${settings.stage}-${stack.account}` },
+      cognitoDomain: { domainPrefix: managedLoginDomainPrefix(settings, this) },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     // Managed login (v2) shows a page only for clients that have a branding style.

@@ -15,6 +15,7 @@ export function stageFromContext(node: Node): StageSettings {
     exportReservedConcurrency: num(get('exportReservedConcurrency'), 'exportReservedConcurrency'),
     breakGlassRoleName: str(get('breakGlassRoleName')),
     sesFromEmail: str(get('sesFromEmail')),
+    consoleBaseUrl: str(get('consoleBaseUrl')),
     auditTtlDays: num(get('auditTtlDays'), 'auditTtlDays'),
     athenaBytesScannedCutoff: num(get('athenaBytesScannedCutoff'), 'athenaBytesScannedCutoff'),
     allowedOrigins: list(get('allowedOrigins')),

@@ -55,8 +55,17 @@ export interface StageSettings {
   readonly exportReservedConcurrency?: number;
   /** Name of the IAM role that alone may schedule deletion of, or disable, the archive and signing keys. */
   readonly breakGlassRoleName: string;
-  /** SES-verified address Cognito sends its e-mail from (required in prod: Cognito's own sender allows a few a day). */
+  /**
+   * SES-verified address Cognito and the notifications send their e-mail from (required in
+   * prod: Cognito's own sender allows a few a day). The stack creates its SES identity; the
+   * verification link SES sends it must be opened by hand. Without it, no notification e-mail.
+   */
   readonly sesFromEmail?: string;
+  /**
+   * The web console's base URL: every notification links into it (`<base>/requests/{id}`).
+   * @default the first of `allowedOrigins` (the console's origin)
+   */
+  readonly consoleBaseUrl?: string;
   /** Browser origins allowed by CORS, exact `https://host[:port]` values. */
   readonly allowedOrigins: readonly string[];
   /** Managed-login redirect targets of the web app client. */
@@ -173,6 +182,9 @@ function validate(s: StageSettings): void {
       throw new Error(`${where}: allowedOrigins entry "${origin}" is not an origin; use scheme://host[:port] without a path`);
     }
   }
+  if (s.consoleBaseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(s.consoleBaseUrl)) {
+    throw new Error(`${where}: consoleBaseUrl "${s.consoleBaseUrl}" is not a URL (e.g. -c consoleBaseUrl=https://app.example.com)`);
+  }
   if (s.stage !== 'prod') return;
   if (s.retentionYears < PROD_MIN_RETENTION_YEARS) {
     throw new Error(`${where}: retentionYears ${s.retentionYears} is too short for the audit archive; use at least ${PROD_MIN_RETENTION_YEARS} (e.g. -c retentionYears=${PROD_MIN_RETENTION_YEARS})`);
@@ -192,6 +204,9 @@ function validate(s: StageSettings): void {
   }
   if (!s.alarmEmail) {
     throw new Error(`${where}: alarmEmail is not set, so alarms would reach nobody; pass -c alarmEmail=oncall@example.com`);
+  }
+  if (!consoleBaseUrl(s).startsWith('https://')) {
+    throw new Error(`${where}: consoleBaseUrl must be the console's https address, so notifications link to it (e.g. -c consoleBaseUrl=https://app.example.com)`);
   }
 }
 
@@ -221,4 +236,9 @@ export function apiGatewayThrottle(limits: RateLimits): RateLimit {
   const ratePerSecond = Math.min(ACCOUNT_QUOTA.ratePerSecond, limits.perAddress.ratePerSecond * STAGE_HEADROOM_CLIENTS);
   const burst = Math.min(ACCOUNT_QUOTA.burst, limits.perAddress.burst * STAGE_HEADROOM_CLIENTS);
   return { ratePerSecond, burst: Math.max(burst, limits.perAddress.burst) };
+}
+
+/** Where notifications link to: the stage's console base URL, else its first allowed origin. */
+export function consoleBaseUrl(s: Pick<StageSettings, 'consoleBaseUrl' | 'allowedOrigins'>): string {
+  return s.consoleBaseUrl ?? s.allowedOrigins[0] ?? '';
 }

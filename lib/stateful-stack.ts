@@ -14,7 +14,8 @@ import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../functions/co
 import { EvidenceBackups } from './backups.js';
 import { BucketDataTrail, daysInYears } from './cloudtrail.js';
 import { EvidenceFileStorage } from './evidence-files.js';
-import { Identity } from './identity.js';
+import { Identity, managedLoginBaseUrl } from './identity.js';
+import { WebConsole } from './web-console.js';
 import { KeyProtection } from './key-protection.js';
 import type { StageSettings } from './stages.js';
 
@@ -54,6 +55,8 @@ export class StatefulStack extends Stack {
    */
   readonly archiverFailureBucket: s3.Bucket;
   readonly identity: Identity;
+  /** The web console's bucket and CloudFront distribution. */
+  readonly webConsole: WebConsole;
   /** Keys the API's sealed cursors (AES-256-GCM); the API functions read it once per container. */
   readonly cursorKeySecret: secretsmanager.Secret;
   readonly keyProtection: KeyProtection;
@@ -72,6 +75,7 @@ export class StatefulStack extends Stack {
     readonly resultsBucketArn: string;
     readonly archiverFailureBucketArn: string;
     readonly tableExportBucketArn: string;
+    readonly consoleOrigin: string;
     readonly packsBucketArn: string;
   };
 
@@ -208,10 +212,10 @@ export class StatefulStack extends Stack {
       }),
     );
 
+    this.webConsole = new WebConsole(this, 'WebConsole', { accessLogBucket: this.accessLogBucket, authBaseUrl: managedLoginBaseUrl(props.settings, this) });
+    // The console PUTs files straight to their presigned URLs.
     this.evidenceBucket = secureBucket('EvidenceBucket', this.evidenceKey, {
-      cors: props.settings.allowedOrigins.length
-        ? [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: [...props.settings.allowedOrigins], allowedHeaders: ['*'], maxAge: 3000 }]
-        : undefined,
+      cors: [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: [this.webConsole.origin, ...props.settings.allowedOrigins], allowedHeaders: ['*'], maxAge: 3000 }],
     });
 
     new EvidenceFileStorage(this, 'EvidenceFiles', { bucket: this.evidenceBucket, key: this.evidenceKey });
@@ -247,7 +251,7 @@ export class StatefulStack extends Stack {
       }),
     );
 
-    this.identity = new Identity(this, 'Identity', { settings: props.settings, logKey: this.opsKey });
+    this.identity = new Identity(this, 'Identity', { settings: props.settings, logKey: this.opsKey, consoleUrl: this.webConsole.origin });
     this.keyProtection = new KeyProtection(this, 'KeyProtection', { settings: props.settings, keys: [this.archiveKey, this.signingKey] });
     this.backups = new EvidenceBackups(this, 'Backups', {
       settings: props.settings,
@@ -287,6 +291,7 @@ export class StatefulStack extends Stack {
       resultsBucketArn: exported('AthenaResultsBucketArn', this.resultsBucket.bucketArn),
       archiverFailureBucketArn: exported('ArchiverFailureBucketArn', this.archiverFailureBucket.bucketArn),
       tableExportBucketArn: exported('TableExportBucketArn', this.backups.exportBucket.bucketArn),
+      consoleOrigin: exported('WebConsoleOrigin', this.webConsole.origin),
       packsBucketArn: exported('PacksBucketArn', this.packsBucket.bucketArn),
     };
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -297,5 +302,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'WebClientId', { value: this.identity.webClient.userPoolClientId });
     new CfnOutput(this, 'MachineClientId', { value: this.identity.machineClient.userPoolClientId });
     new CfnOutput(this, 'ManagedLoginDomain', { value: this.identity.domain.baseUrl() });
+    new CfnOutput(this, 'WebConsoleUrl', { value: `${this.webConsole.origin}/` });
+    new CfnOutput(this, 'WebConsoleBucketName', { value: this.webConsole.bucket.bucketName });
   }
 }

@@ -29,6 +29,7 @@ import { PackBuilder } from './packs.js';
 import { PACK_KEY_PREFIX } from '../functions/core/packs.js';
 import { ENV } from '../functions/config/environment.js';
 import { Monitoring } from './monitoring.js';
+import { Notifications } from './notifications.js';
 import { acknowledgeWildcardResources } from './nag.js';
 import { type FunctionEnvironment, ServiceFunction } from './service-function.js';
 import type { StatefulStack } from './stateful-stack.js';
@@ -48,6 +49,7 @@ const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' 
   evidence: 'read-write',
   audit: 'read-and-audit',
   public: 'none',
+  notifications: 'read-write',
   packs: 'read-write',
 };
 
@@ -68,6 +70,8 @@ export class StatelessStack extends Stack {
   readonly auditor: AuditorRole;
   /** Checks uploaded evidence files (and GuardDuty's findings) and marks them AVAILABLE or REJECTED. */
   readonly fileVerifier: EvidenceFileVerifier;
+  /** The notifier, webhook deliveries, SES and the reminder schedule. */
+  readonly notifications: Notifications;
   /** Builds pack ZIPs from the pack job queue. */
   readonly packBuilder: PackBuilder;
 
@@ -133,8 +137,8 @@ export class StatelessStack extends Stack {
     );
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi3); the ARN prefix is this table\'s.';
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.packs]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi6); the ARN prefix is this table\'s.';
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications, apiFunctions.packs]) acknowledge(fn, tableIndexes, INDEX_REASON);
     // Presigned GETs of pack ZIPs are signed by the packs function's role: it may read them, nothing else of the bucket.
     const packsFn = apiFunctions.packs;
     const packsArn = Fn.importValue(stateful.exports.packsBucketArn);
@@ -253,9 +257,11 @@ export class StatelessStack extends Stack {
         evidence: apiFunctions.evidence.function,
         audit: apiFunctions.audit.function,
         public: apiFunctions.public.function,
+        notifications: apiFunctions.notifications.function,
         packs: apiFunctions.packs.function,
       },
       logKey: opsKey,
+      consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -314,6 +320,15 @@ export class StatelessStack extends Stack {
       alarmTopic: this.monitoring.topic,
     });
 
+    this.notifications = new Notifications(this, 'Notifications', {
+      settings,
+      table,
+      tableArn,
+      tableKey,
+      opsKey,
+      addAlarm,
+      tableIndexesFinding: tableIndexes,
+    });
     this.packBuilder = new PackBuilder(this, 'PackBuilder', {
       evidenceBucketName: stateful.evidenceBucket.bucketName,
       evidenceBucketArnExport: stateful.exports.evidenceBucketArn,

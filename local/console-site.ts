@@ -23,7 +23,8 @@ export interface ConsoleSiteOptions {
   readonly connectSources: readonly string[];
 }
 
-const TYPES: Record<string, string> = {
+/** Content types of the console's files, by extension (the local server and the upload to S3). */
+export const CONSOLE_CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -67,12 +68,12 @@ export class ConsoleSite {
     const body = await readFile(file).catch(() => undefined);
     if (body) {
       const cache = path.startsWith(CONSOLE_ASSET_PREFIX) ? CONSOLE_ASSET_CACHE : CONSOLE_PAGE_CACHE;
-      return { statusCode: 200, headers: { ...this.headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache }, body };
+      return { statusCode: 200, headers: { ...this.headers, 'Content-Type': CONSOLE_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache }, body };
     }
     // A missing hashed file is a 404; any other path is one of the console's screens.
     if (path.startsWith(CONSOLE_ASSET_PREFIX) || extname(path) !== '') return this.notFound();
     const page = await readFile(join(this.options.dir, 'index.html'));
-    return { statusCode: 200, headers: { ...this.headers, 'Content-Type': TYPES['.html']!, 'Cache-Control': CONSOLE_PAGE_CACHE }, body: page };
+    return { statusCode: 200, headers: { ...this.headers, 'Content-Type': CONSOLE_CONTENT_TYPES['.html']!, 'Cache-Control': CONSOLE_PAGE_CACHE }, body: page };
   }
 
   private notFound(): LocalResponse {

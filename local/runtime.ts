@@ -21,7 +21,18 @@ import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.j
 import { createHandler as packBuilderHandler } from '../functions/jobs/pack-builder.js';
 import { createLocalPackQueue, type LocalPackQueue } from './pack-queue.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
+import { createHandler as notificationsHandler } from '../functions/http/notifications.js';
+import { notificationsDeps, notifierDeps, webhookWorkerDeps } from '../functions/composition/notifications.js';
+import { createHandler as notifierHandler } from '../functions/jobs/notifier.js';
+import { createHandler as webhookWorkerHandler } from '../functions/jobs/webhook-worker.js';
+import { createHandler as reminderHandler } from '../functions/jobs/reminders.js';
+import { reminderDeps } from '../functions/composition/notifications.js';
+import type { SweepResult } from '../functions/core/use-cases/reminders.js';
 import { loadOrCreateCursorKey } from './cursor-key.js';
+import { createDelayedQueue, type LocalDelayedQueue } from './delayed-queue.js';
+import { startStreamPoller, type StreamPoller } from './stream-poller.js';
+import { appendFile, mkdir as mkdirAsync } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { S3EvidenceObjects } from '../functions/adapters/s3-evidence-objects.js';
 import { EVIDENCE_KEY_PREFIX } from '../functions/core/evidence-files.js';
 import { createHandler as fileVerifierHandler } from '../functions/jobs/file-verifier.js';
@@ -80,6 +91,8 @@ export interface LocalRuntimeOptions {
   readonly startArchive?: StartArchiveRuntime | false;
   /** Progress lines. @default silent */
   readonly log?: (line: string) => void;
+  /** When the first reminder sweep runs after start. @default 10,000 ms */
+  readonly reminderDelayMs?: number;
   /** The built web console served at `/`; `false` serves none. @default web/dist when built */
   readonly consoleDir?: string | false;
 }
@@ -103,6 +116,10 @@ export interface LocalRuntime {
   readonly configuration: Configuration;
   /** The evidence bucket's ObjectCreated events on their way to the file verifier (tests await `idle()`). */
   readonly objectEvents: ObjectEventBus;
+  /** The notifier's stream poller and the webhook delivery queue (tests await `caughtUp()` / `idle()`). */
+  readonly notifier: { readonly poller: StreamPoller; readonly queue: LocalDelayedQueue };
+  /** Runs the reminder sweep now (the timer runs it at start and then daily, as the schedule does in AWS). */
+  sweepReminders(): Promise<SweepResult>;
   /** Pack jobs on their way to the pack builder (tests await `idle()`). */
   readonly packQueue: LocalPackQueue;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
@@ -193,9 +210,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stoppers.push(() => packQueue.idle());
 
     const cursorKey = await loadOrCreateCursorKey(join(dataDir, 'keys'));
+    // The webhook queue's stand-in: the worker is connected once the configuration exists.
+    const deliveries = createDelayedQueue({ failureFile: join(dataDir, 'failures', 'webhook-deliveries.jsonl'), stateFile: join(dataDir, 'notifier', 'queue.json') });
+    stoppers.push(() => deliveries.stop());
     const config = configuration(
       {
         tableName,
+        consoleBaseUrl: url,
         userPoolId: issuer.userPoolId,
         clientIds: [issuer.clientId],
         jwksUri,
@@ -206,7 +227,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
-      { credentials: LOCAL_S3_CREDENTIALS, cursorKey: async () => cursorKey, packJobs: packQueue },
+      {
+        credentials: LOCAL_S3_CREDENTIALS,
+        cursorKey: async () => cursorKey,
+        // A webhook receiver on this machine may listen on plain http://127.0.0.1 (API.md 1.1).
+        allowLocalWebhooks: true,
+        deliveryQueue: deliveries,
+        packJobs: packQueue,
+      },
     );
     const consoleDir = options.consoleDir ?? (consoleBuilt() ? CONSOLE_DIST : false);
     const consoleSite =
@@ -227,8 +255,41 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         evidence: evidenceHandler(evidenceDeps(config)),
         audit: auditHandler(auditDeps(config)),
         public: publicHandler(publicDeps(config)),
+        notifications: notificationsHandler(notificationsDeps(config)),
         packs: packsHandler(packsDeps(config)),
       },
+    });
+    deliveries.connect(webhookWorkerHandler(webhookWorkerDeps(config)));
+    // The notifier: a second consumer of the table's stream, with its own checkpoints, as its own event source mapping in AWS.
+    const notifierFailures = join(dataDir, 'failures', 'notifier.jsonl');
+    const notifierPoller = startStreamPoller({
+      dynamodb: client,
+      dynamodbEndpoint: dynamodb.endpoint,
+      tableName,
+      checkpointFile: join(dataDir, 'notifier', 'checkpoints.json'),
+      invoke: notifierHandler({ ...notifierDeps(config), log: { info: () => undefined, error: (message, details) => invocationLogger({ route: 'notifier' }).error(message, details ?? {}) } }),
+      batchSize: 100,
+      batchingWindowMs: 0,
+      pollIntervalMs: 100,
+      maxRetryAttempts: 10,
+      onFailure: async (record, key) => {
+        await mkdirAsync(dirname(notifierFailures), { recursive: true });
+        await appendFile(notifierFailures, JSON.stringify({ key, record }) + '\n');
+        invocationLogger({ route: 'notifier' }).error('notifier gave up on a stream batch; it is kept in the failure file', { key, failureFile: notifierFailures });
+      },
+      onError: (error) => invocationLogger({ route: 'notifier' }).error('notifier stream poller', { error }),
+    });
+    stoppers.push(() => notifierPoller.stop());
+    // The daily schedule's twin: a first sweep shortly after start, then every 24 hours.
+    const sweepReminders = reminderHandler(reminderDeps(config));
+    const sweepSafely = () => sweepReminders().catch((error: unknown) => invocationLogger({ route: 'reminders' }).error('reminder sweep failed', { error }));
+    const firstSweep = setTimeout(() => void sweepSafely(), options.reminderDelayMs ?? 10_000);
+    const dailySweep = setInterval(() => void sweepSafely(), 24 * 3600_000);
+    firstSweep.unref();
+    dailySweep.unref();
+    stoppers.push(async () => {
+      clearTimeout(firstSweep);
+      clearInterval(dailySweep);
     });
     if (config.packsBucket) {
       // The archive manifests' signing key signs pack manifests too, as KMS's one key does in AWS.
@@ -257,6 +318,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       passwordSource: demoPasswordSource(env),
       configuration: config,
       objectEvents,
+      notifier: { poller: notifierPoller, queue: deliveries },
+      sweepReminders,
       packQueue,
       stop: () => (stopping ??= stopAll()),
     };

@@ -11,7 +11,7 @@ import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, EvidenceSha
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Evidence } from '../schemas/evidence.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditPut, evidenceItem, keys, partitions, stripKeys } from './dynamo-items.js';
+import { auditPut, evidenceItem, expiryItem, keys, partitions, stripKeys } from './dynamo-items.js';
 import { queryPage } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
@@ -76,6 +76,7 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
               },
             },
             auditPut(audit, this.settings),
+            ...this.expiryPut(evidence.evidenceId, first),
           ],
         }),
       ),
@@ -103,10 +104,17 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
               },
             },
             auditPut(audit, this.settings),
+            ...this.expiryPut(evidenceId, version),
           ],
         }),
       ),
     );
+  }
+
+  /** A version that expires is also indexed by its expiry, for the reminders. */
+  private expiryPut(evidenceId: string, version: StoredVersion) {
+    if (version.expiresAt === undefined) return [];
+    return [{ Put: { TableName: this.settings.tableName, Item: expiryItem(evidenceId, version.version, version.expiresAt) } }];
   }
 
   async setFileStatus(change: FileStatusChange, audit: AuditEvent): Promise<void> {

@@ -28,6 +28,8 @@ export const keys = {
     [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
   }),
   audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+  /** A version's expiry, beside its evidence: the reminder sweep finds it through byDate. */
+  expiry: (evidenceId: string, version: number) => ({ [PARTITION_KEY]: `EVIDENCE#${evidenceId}`, [SORT_KEY]: `EXPIRY#${String(version).padStart(10, '0')}` }),
   comment: (comment: { requestId: string; createdAt: string; commentId: string }) => ({
     [PARTITION_KEY]: `REQUEST#${comment.requestId}`,
     [SORT_KEY]: `${COMMENT_PREFIX}${comment.createdAt}#${comment.commentId}`,
@@ -99,6 +101,20 @@ export function requestItem(request: EvidenceRequest, revision: number): Record<
     [byKind.sortKey]: sortKey,
     ...(request.dueDate !== undefined && dueIndexes(request.dueDate, sortKey, request)),
     ...request,
+  };
+}
+
+/** The expiry item of a version that expires: in byDate under EXPIRES#<shard>, sorted `<expiresAt>#<evidenceId>#<version>`. */
+export function expiryItem(evidenceId: string, version: number, expiresAt: string): Record<string, unknown> {
+  return {
+    ...keys.expiry(evidenceId, version),
+    entity: 'expiry',
+    schemaVersion: ITEM_SCHEMA_VERSION,
+    [byDate.partitionKey]: partitions.allExpiring.of(evidenceId),
+    [byDate.sortKey]: `${expiresAt}#${evidenceId}#${String(version).padStart(10, '0')}`,
+    evidenceId,
+    version,
+    expiresAt,
   };
 }
 

@@ -62,13 +62,16 @@ export class DynamoRequestRepository implements RequestRepository {
       Update: {
         TableName: this.settings.tableName,
         Key: keys.share(share),
-        UpdateExpression: 'SET entity = :entity, evidenceId = :evidenceId, buyerOrgId = :buyerOrgId, version = :version, sharedAt = if_not_exists(sharedAt, :sharedAt)',
+        UpdateExpression:
+          'SET entity = :entity, evidenceId = :evidenceId, buyerOrgId = :buyerOrgId, version = :version, sharedAt = if_not_exists(sharedAt, :sharedAt)' +
+          (share.acceptedAt !== undefined ? ', acceptedAt = if_not_exists(acceptedAt, :acceptedAt)' : ''),
         ExpressionAttributeValues: {
           ':entity': 'share',
           ':evidenceId': share.evidenceId,
           ':buyerOrgId': share.buyerOrgId,
           ':version': share.version,
           ':sharedAt': share.sharedAt,
+          ...(share.acceptedAt !== undefined && { ':acceptedAt': share.acceptedAt }),
         },
       },
     };

@@ -21,6 +21,20 @@ import {
 } from '../schemas/evidence.js';
 import { CommentPage, Comment, CreateCommentBody } from '../schemas/comments.js';
 import {
+  CreatedWebhook,
+  CreateWebhookBody,
+  DeliveriesQuery,
+  DeliveryPage,
+  EmptyBody,
+  ListNotificationsQuery,
+  Notification,
+  NotificationPage,
+  NotificationPath,
+  Webhook,
+  WebhookList,
+  WebhookPath,
+} from '../schemas/notifications.js';
+import {
   CreatePackBody,
   CreatedShareLink,
   CreateShareLinkBody,
@@ -78,6 +92,12 @@ export const OPERATION_SCHEMAS = {
   getMe: { response: Me },
   createComment: { path: RequestPath, body: CreateCommentBody, response: Comment, status: 201 },
   listComments: { path: RequestPath, query: PageQuery, response: CommentPage },
+  listNotifications: { query: ListNotificationsQuery, response: NotificationPage },
+  readNotification: { path: NotificationPath, body: EmptyBody, response: Notification },
+  createWebhook: { body: CreateWebhookBody, response: CreatedWebhook, status: 201 },
+  listWebhooks: { response: WebhookList },
+  disableWebhook: { path: WebhookPath, body: EmptyBody, response: Webhook },
+  listWebhookDeliveries: { path: WebhookPath, query: DeliveriesQuery, response: DeliveryPage },
   createPack: { body: CreatePackBody, response: Pack, status: 202 },
   listPacks: { query: ListPacksQuery, response: PackPage },
   getPack: { path: PackPath, response: Pack },

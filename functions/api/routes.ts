@@ -9,7 +9,7 @@ import type { AuditAction, ResourceType } from '../schemas/audit.js';
 export type HttpMethod = 'GET' | 'POST';
 
 /** One Lambda function per group. */
-export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'packs'] as const;
+export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'notifications', 'packs'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface Route {
@@ -106,6 +106,30 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET', path: '/v1/requests/{requestId}/comments', group: 'requests', operation: 'listComments',
     audit: { action: 'request.comment.list', resourceType: 'request', idParam: 'requestId' }, summary: 'Comments of a request, oldest first',
+  },
+  {
+    method: 'GET', path: '/v1/notifications', group: 'notifications', operation: 'listNotifications',
+    audit: { action: 'notification.list', resourceType: 'notification' }, summary: 'The caller\'s notifications, newest first',
+  },
+  {
+    method: 'POST', path: '/v1/notifications/{notificationId}/read', group: 'notifications', operation: 'readNotification',
+    audit: { action: 'notification.read', resourceType: 'notification', idParam: 'notificationId' }, summary: 'Mark one of the caller\'s notifications read',
+  },
+  {
+    method: 'POST', path: '/v1/webhooks', group: 'notifications', operation: 'createWebhook',
+    audit: { action: 'webhook.create', resourceType: 'webhook' }, summary: 'Register a webhook for the caller\'s organisation (the secret is answered once)',
+  },
+  {
+    method: 'GET', path: '/v1/webhooks', group: 'notifications', operation: 'listWebhooks',
+    audit: { action: 'webhook.list', resourceType: 'webhook' }, summary: 'The organisation\'s webhooks (admin: all)',
+  },
+  {
+    method: 'POST', path: '/v1/webhooks/{webhookId}/disable', group: 'notifications', operation: 'disableWebhook',
+    audit: { action: 'webhook.disable', resourceType: 'webhook', idParam: 'webhookId' }, summary: 'Disable a webhook',
+  },
+  {
+    method: 'GET', path: '/v1/webhooks/{webhookId}/deliveries', group: 'notifications', operation: 'listWebhookDeliveries',
+    audit: { action: 'webhook.deliveries.read', resourceType: 'webhook', idParam: 'webhookId' }, summary: 'The delivery log of a webhook, newest first',
   },
   {
     method: 'POST', path: '/v1/packs', group: 'packs', operation: 'createPack',

@@ -37,7 +37,12 @@ export class ArchiveRecordError extends IntegrityError {
 
 /** Item attributes that are storage keys, not data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'ttl']);
-const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#'];
+/**
+ * Not archived: bookkeeping (SYSTEM#, IDEMPOTENCY#) and the notification side (inboxes,
+ * webhooks with their signing secrets and delivery logs, job markers): none is a business
+ * record, and a secret must never reach write-once storage.
+ */
+const SKIPPED_PREFIXES = ['SYSTEM#', 'IDEMPOTENCY#', 'INBOX#', 'WEBHOOK#', 'EVENT#'];
 
 export function stripKeys(image: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!image) return undefined;

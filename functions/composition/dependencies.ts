@@ -6,6 +6,8 @@ import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js'
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { AuditLog, CommentRepository, EvidenceFileUrls, EvidenceRepository, OrganisationDirectory, PackFileUrls, PackJobs, PackRepository, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
+import type { HostResolver, Inbox, WebhookRepository } from '../core/notification-ports.js';
+import type { UrlPolicy } from '../core/webhook-url.js';
 
 export interface AppDeps {
   readonly verifier: AccessTokenVerifier;
@@ -32,4 +34,13 @@ export type RequestsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency'
 export type EvidenceDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'fileUrls'> & Pick<AppDeps, 'now'>;
 export type AuditDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'cursors'> & Pick<AppDeps, 'now'>;
 export type PublicDeps = Pick<AppDeps, 'verifier'>;
+
+/** The notifications route group: inboxes and webhooks. */
+export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors'> &
+  Pick<AppDeps, 'now'> & {
+    readonly inbox: Inbox;
+    readonly webhooks: WebhookRepository;
+    readonly resolveHost: HostResolver;
+    readonly urlPolicy: UrlPolicy;
+  };
 export type PacksDeps = Pick<AppDeps, 'verifier' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'organisations' | 'packs' | 'packFileUrls' | 'packJobs'> & Pick<AppDeps, 'now'>;

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import type { LocalCredentials } from '../adapters/sdk-policy.js';
+import type { DeliveryQueue, HostResolver } from '../core/notification-ports.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
 import { ARCHIVE_ENV, ENV } from './environment.js';
 import type { PackJobs } from '../core/ports.js';
@@ -28,6 +29,13 @@ export const ApiSettings = z.strictObject({
   evidenceBucket: z.optional(nonEmpty),
   /** The Secrets Manager secret whose value keys the cursor seals (AWS). */
   cursorKeySecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN'))),
+  /** The web console's base URL (links in notifications). */
+  consoleBaseUrl: z._default(url, 'http://127.0.0.1:3000'),
+  /** The SQS queue of webhook deliveries (AWS). */
+  webhookQueueUrl: z.optional(url),
+  /** The verified SES identity notifications are sent from (AWS). */
+  mailFrom: z.optional(nonEmpty),
+  mailConfigurationSet: z.optional(nonEmpty),
   packsBucket: z.optional(nonEmpty),
   packQueueUrl: z.optional(url),
 });
@@ -39,6 +47,15 @@ export interface Configuration extends ApiSettings {
   readonly credentials?: LocalCredentials;
   /** The cursor key, when it does not come from Secrets Manager (the local runtime's file, tests). */
   readonly cursorKey?: CursorKeySource;
+  /**
+   * The local runtime only: webhook URLs may be `http://127.0.0.1` (a receiver on this
+   * machine). Never set from the environment, so no Lambda can turn it on.
+   */
+  readonly allowLocalWebhooks?: boolean;
+  /** The webhook delivery queue when it is not SQS (the local delayed queue, tests). */
+  readonly deliveryQueue?: DeliveryQueue;
+  /** Host name resolution for the webhook URL guard (tests inject one). @default the system resolver */
+  readonly hostResolver?: HostResolver;
   /** The queue of pack builds when it is not SQS (the local runtime's in-process queue, tests). */
   readonly packJobs?: PackJobs;
 }
@@ -106,6 +123,11 @@ export const JobSettings = z.strictObject({
   packsBucket: z.optional(nonEmpty),
   exportSettleSeconds: z._default(z.int().check(z.minimum(0)), 300),
   exportLookbackDays: z._default(z.int().check(z.minimum(1)), 3),
+  /** The notifier's links, queue and mail identity (see ApiSettings). */
+  consoleBaseUrl: z._default(url, 'http://127.0.0.1:3000'),
+  webhookQueueUrl: z.optional(url),
+  mailFrom: z.optional(nonEmpty),
+  mailConfigurationSet: z.optional(nonEmpty),
 });
 export type JobSettings = z.infer<typeof JobSettings>;
 type JobSettingName = keyof JobSettings;
@@ -126,6 +148,10 @@ const VARIABLES: Record<SettingName | JobSettingName, string> = {
   evidenceBucket: ENV.evidenceBucket,
   tableExportBucket: ENV.tableExportBucket,
   cursorKeySecretArn: ENV.cursorKeySecretArn,
+  consoleBaseUrl: ENV.consoleBaseUrl,
+  webhookQueueUrl: ENV.webhookQueueUrl,
+  mailFrom: ENV.mailFrom,
+  mailConfigurationSet: ENV.mailConfigurationSet,
   manifestSigningKeyId: ENV.manifestSigningKeyId,
   exportSettleSeconds: ARCHIVE_ENV.exportSettleSeconds,
   exportLookbackDays: ARCHIVE_ENV.exportLookbackDays,

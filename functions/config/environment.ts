@@ -25,6 +25,13 @@ export const ENV = {
   tableKeyArn: 'TABLE_KEY_ARN',
   /** Bucket receiving the scheduled native table exports. */
   tableExportBucket: 'TABLE_EXPORT_BUCKET',
+  /** The web console's base URL of the stage: notifications link into it. */
+  consoleBaseUrl: 'CONSOLE_BASE_URL',
+  /** The SQS queue of webhook deliveries. */
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  /** The SES identity (address) notifications are sent from, and the configuration set they go through. */
+  mailFrom: 'MAIL_FROM',
+  mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
   /** Bucket holding pack ZIPs (KMS, 30-day lifecycle). */
   packsBucket: 'PACKS_BUCKET',
   /** SQS queue of pack builds. */
@@ -40,4 +47,13 @@ export const ARCHIVE_ENV = {
   /** Athena workgroup and Glue database for `audit:query --athena`. */
   athenaWorkgroup: 'ATHENA_WORKGROUP',
   glueDatabase: 'GLUE_DATABASE',
+} as const;
+
+/**
+ * API Gateway stage variables the handlers read from the proxy event (the API's own settings,
+ * set on the stage by lib/api.ts; absent locally, where the console is same-origin).
+ */
+export const STAGE_VARIABLES = {
+  /** Comma-separated browser origins whose calls get CORS headers (the web console's, the stage's allowedOrigins). */
+  allowedOrigins: 'allowedOrigins',
 } as const;

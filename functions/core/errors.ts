@@ -64,6 +64,9 @@ export const PROBLEM_CODES = {
   internal: 'An internal error; the answer says nothing of its cause',
   'due-date-past': '`dueDate` lies before today (UTC)',
   'comment-item-not-found': 'The comment names an item the request does not have',
+  'notification-not-found': 'No such notification in the caller\'s inbox',
+  'webhook-not-found': 'No such webhook (or it belongs to another organisation)',
+  'webhook-url-refused': 'The webhook URL is not https, or resolves to a private, loopback or link-local address',
   'pack-not-found': 'No such pack (or it belongs to another tenant)',
   'pack-item-duplicate': 'The pack names the same evidence version twice',
   'pack-shared-with-required': 'A factory\'s pack names the buyer org it is shared with (`sharedWithOrgId`)',
@@ -129,7 +132,7 @@ export class NotFoundError extends AppError {
   readonly family: string = 'not-found';
 
   constructor(
-    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'pack-not-found' | 'share-link-not-found' | 'shared-not-found',
+    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found' | 'pack-not-found' | 'share-link-not-found' | 'shared-not-found',
     message: string,
   ) {
     super(code, message);

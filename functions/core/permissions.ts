@@ -34,6 +34,12 @@ export const OPERATIONS = [
   'getMe',
   'createComment',
   'listComments',
+  'listNotifications',
+  'readNotification',
+  'createWebhook',
+  'listWebhooks',
+  'disableWebhook',
+  'listWebhookDeliveries',
   'createPack',
   'listPacks',
   'getPack',
@@ -66,6 +72,13 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   getMe: { buyer: 'any', factory: 'any', auditor: 'any', admin: 'any' },
   createComment: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
   listComments: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  /** Every user has an inbox of their own: `own` is the recipient alone. The auditor stays read-only (and, in no organisation, is notified of nothing). */
+  listNotifications: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'own' },
+  readNotification: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'own' },
+  createWebhook: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
+  listWebhooks: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  disableWebhook: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
+  listWebhookDeliveries: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'all' },
   // A factory packs its own versions for one buyer org, a buyer the versions shared with it.
   createPack: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
   // `own`: packs of the caller's org and packs shared with it.

@@ -33,6 +33,8 @@ export interface EvidenceShare {
   readonly buyerOrgId: string;
   readonly version: number;
   readonly sharedAt: string;
+  /** Set once the buyer accepted an item fulfilled with this version (expiry reminders go to such buyers). */
+  readonly acceptedAt?: string;
   /** Set when the share comes from a pack (the second source of sharing) rather than a fulfilment. */
   readonly packId?: string;
 }

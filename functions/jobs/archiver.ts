@@ -5,15 +5,15 @@
  * batch's range is recorded in the table before its first PUT, so a retry rebuilds exactly
  * the first attempt's objects (see archiveBatch).
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { archiveBatch, type Logger } from '../archive/archive-batch.js';
 import { type ArchiveMetrics, archivedHeartbeats } from '../archive/heartbeat.js';
 import type { ArchiveBatchLedger, ArchiveWriter } from '../archive/ports.js';
-import { streamLabelOf, type StreamChange } from '../archive/records.js';
+import { toStreamChange } from '../archive/stream-change.js';
 import { PowertoolsArchiveMetrics } from '../adapters/powertools-archive-metrics.js';
 import { invocationLogger } from '../observability/logger.js';
+
+export { toStreamChange };
 
 export interface ArchiverDeps {
   readonly writer: ArchiveWriter;
@@ -26,26 +26,6 @@ export interface ArchiverDeps {
   readonly now?: () => Date;
   /** Counts archived audit heartbeats. @default Powertools Metrics (EMF on stdout) */
   readonly metrics?: ArchiveMetrics;
-}
-
-const image = (value: Record<string, unknown> | undefined) =>
-  value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
-
-export function toStreamChange(record: DynamoDBRecord): StreamChange {
-  const stream = record.dynamodb ?? {};
-  const keys = image(stream.Keys as Record<string, unknown> | undefined) ?? {};
-  const seconds = stream.ApproximateCreationDateTime ?? 0;
-  const identity = record.userIdentity as { type?: string; principalId?: string } | undefined;
-  return {
-    eventName: record.eventName ?? 'MODIFY',
-    sequenceNumber: stream.SequenceNumber ?? '',
-    streamLabel: streamLabelOf(record.eventSourceARN ?? 'unknown'),
-    changedAt: new Date(seconds * 1000).toISOString(),
-    keys: { pk: String(keys['pk'] ?? ''), sk: String(keys['sk'] ?? '') },
-    oldImage: image(stream.OldImage as Record<string, unknown> | undefined),
-    newImage: image(stream.NewImage as Record<string, unknown> | undefined),
-    userIdentity: identity ? { type: identity.type, principalId: identity.principalId } : undefined,
-  };
 }
 
 export function createHandler(deps: ArchiverDeps) {

@@ -20,6 +20,8 @@ import { createHandler as evidenceHandler } from '../../functions/http/evidence.
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as packsHandler } from '../../functions/http/packs.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
+import { createHandler as notificationsHandler } from '../../functions/http/notifications.js';
+import { notificationsDeps } from '../../functions/composition/notifications.js';
 import type { ApiHandler } from '../../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../../local/api-gateway-adapter.js';
 import type { DemoUsername } from '../../local/demo-users.js';
@@ -112,7 +114,7 @@ beforeAll(async () => {
   const config = testConfiguration(table, tokens);
   documents = documentClient(config);
   const deps = testDeps(config);
-  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), packs: packsHandler(deps) };
+  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), notifications: notificationsHandler({ ...notificationsDeps(config), ...deps }), packs: packsHandler(deps) };
   for (const user of USERS) tokenOf.set(user, await tokens.accessToken(user));
   tokenOf.set('anonymous', undefined);
   tokenOf.set('garbage', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln');

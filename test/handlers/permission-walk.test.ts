@@ -11,10 +11,26 @@ import { DEMO_USERS, type DemoUsername } from '../../local/demo-users.js';
 import { oracleRow, parseAnswer, type Outcome } from '../support/access-oracle.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { markFileAvailable, markPackReady } from '../support/evidence-files.js';
+import { inbox } from '../../functions/composition/notifications.js';
+import { notificationIdOf } from '../../functions/core/use-cases/notifications.js';
+import { stableSub } from '../../local/demo-users.js';
 
 let api: TestApi;
+/** Every demo user's inbox holds one notification, of the same event. */
+const notificationOf = (user: DemoUsername) => notificationIdOf({ eventId: 'nev_01KWALK0000000000000000000' }, stableSub(user));
 beforeAll(async () => {
   api = await startTestApi();
+  for (const { username } of DEMO_USERS) {
+    await inbox(api.config).deliver({
+      notificationId: notificationOf(username),
+      userId: stableSub(username),
+      eventId: 'nev_01KWALK0000000000000000000',
+      event: 'request.created',
+      subject: { type: 'request', id: 'req_walk' },
+      summary: 'walk',
+      createdAt: new Date().toISOString(),
+    });
+  }
 });
 afterAll(() => api.stop());
 
@@ -31,6 +47,8 @@ interface World {
   readonly pendingItemId: string;
   /** The factory's evidence, shared with the buyer by the fulfilment: v1's file AVAILABLE, v2's PENDING_UPLOAD. */
   readonly evidenceId: string;
+  /** A webhook of the buyer org and one of the factory. */
+  readonly webhooks: { readonly buyer: string; readonly factory: string };
   /** The buyer org of the request (the factory's pack is shared with it). */
   readonly buyerOrgId: string;
   /** READY packs: the factory's (shared with the buyer org) and the buyer's own, each with a share link. */
@@ -43,6 +61,8 @@ interface WorldPack {
   readonly linkId: string;
   readonly token: string;
 }
+
+const WEBHOOK = { url: 'https://hooks.example.com/walk', events: ['request.created'] };
 
 const FILE = { fileName: 'iso-9001.pdf', contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64) };
 
@@ -61,6 +81,8 @@ async function world(tenant: Tenant): Promise<World> {
     body: { evidenceId: evidence.body.evidenceId, version: 1 },
   });
   expect(fulfil.status).toBe(200);
+  const [buyerHook, factoryHook] = await Promise.all([BUYER[tenant], FACTORY[tenant]].map((as) => api.call('POST', '/v1/webhooks', { as, body: WEBHOOK })));
+  expect(buyerHook!.status).toBe(201);
   const evidenceId = evidence.body.evidenceId;
   const pack = async (as: DemoUsername, body: Record<string, unknown>): Promise<WorldPack> => {
     const created = await api.call('POST', '/v1/packs', { as, body: { title: 'walk', items: [{ evidenceId, version: 1 }], ...body } });
@@ -74,7 +96,8 @@ async function world(tenant: Tenant): Promise<World> {
     requestId: request.body.requestId,
     fulfilledItemId: fulfilled.itemId,
     pendingItemId: pending.itemId,
-    evidenceId,
+    evidenceId: evidence.body.evidenceId,
+    webhooks: { buyer: buyerHook!.body.webhookId, factory: factoryHook!.body.webhookId },
     buyerOrgId: `B00${tenant}`,
     factoryPack: await pack(FACTORY[tenant], { sharedWithOrgId: `B00${tenant}` }),
     buyerPack: await pack(BUYER[tenant], {}),
@@ -89,6 +112,9 @@ const BODIES: Partial<Record<Operation, (w: World, role: Role) => unknown>> = {
   createEvidence: () => ({ name: 'walk', docType: 'certificate' }),
   addEvidenceVersion: () => ({}),
   createComment: (w) => ({ text: 'walk', itemId: w.pendingItemId }),
+  readNotification: () => ({}),
+  createWebhook: () => WEBHOOK,
+  disableWebhook: () => ({}),
   createPack: (w, role) => ({ title: 'walk', items: [{ evidenceId: w.evidenceId, version: 1 }], ...(role === 'factory' && { sharedWithOrgId: w.buyerOrgId }) }),
   createShareLink: () => ({}),
   revokeShareLink: () => ({}),
@@ -97,16 +123,22 @@ const BODIES: Partial<Record<Operation, (w: World, role: Role) => unknown>> = {
 /** A buyer walks its own pack (share links are the owner org's alone); everyone else the factory's. */
 const packFor = (w: World, role: Role) => (role === 'buyer' ? w.buyerPack : w.factoryPack);
 
-function pathFor(route: Route, w: World, role: Role): string {
+function pathFor(route: Route, w: World, c: Case): string {
+  // The caller's own notification, or another user's; the caller's org's webhook (a buyer's for auditors and admins).
+  const other: DemoUsername = c.user === 'buyer2' ? 'buyer1' : 'buyer2';
+  const notificationId = notificationOf(c.tenant === 'own' ? c.user : other);
+  const webhookId = roleOf(c.user).group === 'factory' ? w.webhooks.factory : w.webhooks.buyer;
   const itemId = route.operation === 'fulfilItem' ? w.pendingItemId : w.fulfilledItemId;
   // Upload URLs are for the file still PENDING_UPLOAD (v2); downloads for the shared, AVAILABLE one (v1).
   const version = route.operation === 'issueUploadUrl' ? '2' : '1';
-  const pack = packFor(w, role);
+  const pack = packFor(w, roleOf(c.user).group);
   return route.path
     .replace('{requestId}', w.requestId)
     .replace('{itemId}', itemId)
     .replace('{evidenceId}', w.evidenceId)
     .replace('{version}', version)
+    .replace('{notificationId}', notificationId)
+    .replace('{webhookId}', webhookId)
     .replace('{packId}', pack.packId)
     .replace('{linkId}', pack.linkId)
     .replace('{token}', pack.token);
@@ -139,7 +171,7 @@ function expected(c: Case): { status: number; outcome?: Outcome } {
 
 /** The organisations an answered item belongs to (requests, evidence, audit events). */
 function orgsOf(item: Record<string, any>): string[] {
-  return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId, item.ownerOrgId, item.sharedWithOrgId].filter((org): org is string => typeof org === 'string');
+  return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId, item.orgId, item.ownerOrgId, item.sharedWithOrgId].filter((org): org is string => typeof org === 'string');
 }
 
 /** The items of a page answer (`{items, nextCursor?}`), else undefined. */
@@ -189,7 +221,7 @@ describe('the access oracle, walked through HTTP', () => {
       const cell = cellOf(c);
       const query = cell.other === 'shown' ? '?limit=100' : '';
       const since = new Date(Date.now() - 1000);
-      const answer = await api.call(c.route.method, pathFor(c.route, w, role.group) + query, { as: c.user, ...(body !== undefined && { body }) });
+      const answer = await api.call(c.route.method, pathFor(c.route, w, c) + query, { as: c.user, ...(body !== undefined && { body }) });
       const want = expected(c);
       const label = `${c.user} ${c.route.method} ${c.route.path} (${c.tenant} tenant)`;
       // A share link's call has no account behind it: its events are the anonymous actor's.
@@ -201,10 +233,11 @@ describe('the access oracle, walked through HTTP', () => {
       if (items && role.group !== 'auditor' && role.group !== 'admin') {
         // Nothing of another tenant leaks: a list holds the caller's organisation's objects, a history the events of the request's parties.
         const belongs = (item: Record<string, any>) =>
-          // A share link belongs to the pack in the path, which the call was authorized for.
-          item.linkId !== undefined
-            ? item.packId === packFor(w, role.group).packId
-            : targetsObject(c.route)
+          item.notificationId !== undefined
+            ? item.notificationId === notificationOf(c.user) // an inbox holds its owner's notifications only
+            : item.linkId !== undefined
+              ? item.packId === packFor(w, role.group).packId // a share link belongs to the pack in the path
+              : targetsObject(c.route)
               ? orgsOf(item).some((org) => tenantOrgs(targetTenant).includes(org))
               : orgsOf(item).includes(role.orgId);
         for (const item of items) expect.soft(belongs(item), `${label} lists ${JSON.stringify(item)}`).toBe(true);

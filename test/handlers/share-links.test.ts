@@ -163,7 +163,7 @@ describe('the per-address limit of GET /v1/shared/*', () => {
   it('answers the 11th request of a minute 429 with Retry-After, and leaves other paths alone', async () => {
     const handler = async () => ({ statusCode: 404, headers: { 'Content-Type': 'application/json' }, body: '{}' });
     const http = createLocalHttpServer({ rateLimits: false });
-    http.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: 'x' }), routes: ROUTES, handlers: { requests: handler, evidence: handler, audit: handler, public: handler, packs: handler } });
+    http.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: 'x' }), routes: ROUTES, handlers: { requests: handler, evidence: handler, audit: handler, public: handler, notifications: handler, packs: handler } });
     const port = await freePort();
     await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));
     try {

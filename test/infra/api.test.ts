@@ -156,13 +156,16 @@ describe("API Gateway's own answers", () => {
 });
 
 describe('CORS', () => {
-  it('allows only the configured origins', () => {
+  it('allows only the web console and the configured origins, in preflights and (by stage variable) in the handlers\' answers', () => {
+    const consoleOrigin = { 'Fn::ImportValue': 'EvidenceRequests-dev-Stateful-WebConsoleOrigin' };
     const preflights = Object.values(resources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
     expect(preflights.length).toBeGreaterThan(0);
     for (const p of preflights) {
-      const headers = p.Properties.Integration.IntegrationResponses[0].ResponseParameters;
-      expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'http://localhost:5173'");
+      const [answer] = p.Properties.Integration.IntegrationResponses;
+      expect(answer.ResponseParameters['method.response.header.Access-Control-Allow-Origin']).toEqual({ 'Fn::Join': ['', ["'", consoleOrigin, "'"]] });
+      expect(answer.ResponseTemplates['application/json']).toContain('#if($origin == "http://localhost:5173")');
     }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { Variables: { allowedOrigins: { 'Fn::Join': ['', [consoleOrigin, ',http://localhost:5173']] } } });
   });
 
   it('lists several origins without a wildcard', () => {

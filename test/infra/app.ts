@@ -12,6 +12,7 @@ export const PROD_CONTEXT = {
   callbackUrls: 'https://app.example.com/callback',
   logoutUrls: 'https://app.example.com/',
   sesFromEmail: 'no-reply@example.com',
+  consoleBaseUrl: 'https://app.example.com',
 };
 
 export interface TestApp extends EvidenceStacks {

@@ -67,13 +67,17 @@ describe('app clients', () => {
     }
   });
 
+  /** The CloudFront distribution's address plus `path`: the console's callback and sign-out URLs come from the stage's web console. */
+  const consoleUrl = (path: string) => ({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^WebConsoleDistribution/), 'DomainName'] }, path]] });
+
   it('web client: public, authorization code only (PKCE), API scope, 15 minute tokens, revocation', () => {
     expect(webClient()).toMatchObject({
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: expect.arrayContaining(['openid', API_SCOPE]),
-      CallbackURLs: ['http://localhost:5173/callback'],
+      CallbackURLs: [consoleUrl('/callback'), 'http://localhost:5173/callback'],
+      LogoutURLs: [consoleUrl('/'), 'http://localhost:5173/'],
       AccessTokenValidity: 15,
       IdTokenValidity: 15,
       TokenValidityUnits: expect.objectContaining({ AccessToken: 'minutes', IdToken: 'minutes' }),

@@ -7,6 +7,7 @@ const prod = {
   allowedOrigins: ['https://app.example.com'],
   callbackUrls: ['https://app.example.com/cb'],
   sesFromEmail: 'no-reply@example.com',
+  consoleBaseUrl: 'https://app.example.com',
 };
 
 describe('stage settings', () => {

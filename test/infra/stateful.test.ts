@@ -130,7 +130,7 @@ describe('archive bucket', () => {
 describe('other buckets', () => {
   it('makes every bucket private, SSL-only, retained and versioned', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
-    // Archive, evidence, packs, Athena results, access logs, archiver failures, table exports, CloudTrail logs.
+    // Archive, evidence, packs, Athena results, access logs, archiver failures, table exports, CloudTrail logs, web console files.
     expect(Object.keys(buckets)).toHaveLength(8);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.DeletionPolicy).toBe('Retain');
@@ -156,9 +156,10 @@ describe('other buckets', () => {
     });
   });
 
-  it('lets the configured origins PUT into the evidence bucket (presigned uploads)', () => {
+  it('lets the web console and the configured origins PUT into the evidence bucket (presigned uploads)', () => {
+    const consoleOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebConsoleDistribution'), 'DomainName'] }]] };
     template.hasResourceProperties('AWS::S3::Bucket', {
-      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: ['http://localhost:5173'] })] },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: [consoleOrigin, 'http://localhost:5173'] })] },
     });
   });
 });

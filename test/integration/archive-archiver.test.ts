@@ -210,7 +210,7 @@ describe('stream poller with the archiver', () => {
     await wasKilled;
     const successor = startStreamPoller(pollerOptions(createHandler({ writer: harness.store, batches: ledger(), log: quiet }), 7));
     try {
-      await successor.caughtUp(15_000);
+      await successor.caughtUp(45_000);
       const audit = (await readArchive(harness.store, 'audit/')).map((a) => a.record['eventId'] as string).filter((id) => !before.has(id));
       expect(audit).toHaveLength(written.length);
       expect(new Set(audit)).toEqual(new Set(written.map((w) => w.event.eventId)));
@@ -234,7 +234,7 @@ describe('stream poller with the archiver', () => {
     const started = Date.now();
     const poller = startStreamPoller({ ...pollerOptions(counting, 25), batchingWindowMs: windowMs });
     try {
-      await poller.caughtUp(15_000);
+      await poller.caughtUp(45_000);
       expect(batches.map((b) => b.ids.length)).toEqual([25, 25, 10]);
       expect(batches.flatMap((b) => b.ids).sort()).toEqual(backlog.map((e) => e.eventId).sort());
       expect(batches[1]!.at - started).toBeLessThan(windowMs);
@@ -243,7 +243,7 @@ describe('stream poller with the archiver', () => {
       // A lone record waits out the window, no longer.
       const [lone] = await writeAuditEvents(table.client, table.tableName, 1);
       const written = Date.now();
-      await poller.caughtUp(15_000);
+      await poller.caughtUp(45_000);
       expect(batches).toHaveLength(4);
       expect(batches[3]!.ids).toEqual([lone!.eventId]);
       expect(batches[3]!.at - written).toBeGreaterThanOrEqual(windowMs);

@@ -88,6 +88,19 @@ export const ACCESS_ORACLE: Readonly<Record<string, OracleRow>> = {
   createComment: { buyer: { own: '201 SUCCESS', other: '404 DENIED' }, factory: { own: '201 SUCCESS', other: '404 DENIED' }, auditor: FORBIDDEN, admin: FORBIDDEN },
   // GET /v1/requests/{requestId}/comments (1.1): parties, auditor, admin.
   listComments: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
+  // GET /v1/notifications (1.1): any signed-in user, their own inbox only.
+  listNotifications: { buyer: LISTS_OWN, factory: LISTS_OWN, auditor: LISTS_OWN, admin: LISTS_OWN },
+  // POST /v1/notifications/{notificationId}/read (1.1): its recipient; "other" is another user's notification.
+  // The auditor role is read-only ("Audit"; RISKS: "auditor role read-only"), and belongs to no organisation that is notified.
+  readNotification: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: OWN_TENANT },
+  // POST /v1/webhooks (1.1): buyer, factory (for the own org).
+  createWebhook: { buyer: { own: '201 SUCCESS', other: 'n/a' }, factory: { own: '201 SUCCESS', other: 'n/a' }, auditor: FORBIDDEN_HERE, admin: FORBIDDEN_HERE },
+  // GET /v1/webhooks (1.1): own org's; admin all.
+  listWebhooks: { buyer: LISTS_OWN, factory: LISTS_OWN, auditor: FORBIDDEN_HERE, admin: LISTS_ALL },
+  // POST /v1/webhooks/{webhookId}/disable (1.1): own org, admin.
+  disableWebhook: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  // GET /v1/webhooks/{webhookId}/deliveries (1.1): own org, admin.
+  listWebhookDeliveries: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: EVERY_TENANT },
   // POST /v1/packs (1.1, "Packs"): factory (sharedWithOrgId required), buyer (none); answered 202.
   createPack: { buyer: { own: '202 SUCCESS', other: 'n/a' }, factory: { own: '202 SUCCESS', other: 'n/a' }, auditor: FORBIDDEN_HERE, admin: FORBIDDEN_HERE },
   // GET /v1/packs: own org's packs and packs shared with it; auditor, admin: all.

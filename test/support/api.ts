@@ -16,6 +16,9 @@ import { createHandler as evidenceHandler } from '../../functions/http/evidence.
 import { createHandler as packsHandler } from '../../functions/http/packs.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
+import { createHandler as notificationsHandler } from '../../functions/http/notifications.js';
+import { notificationsDeps } from '../../functions/composition/notifications.js';
+import type { NotificationsDeps } from '../../functions/composition/dependencies.js';
 import type { AuditEvent } from '../../functions/schemas/audit.js';
 import { stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { createLocalHttpServer } from '../../local/http-server.js';
@@ -44,6 +47,8 @@ export interface Answer<T = any> {
 
 export interface TestApi {
   readonly url: string;
+  /** The configuration the handlers are built from (its adapters: composition/*.ts). */
+  readonly config: import('../../functions/config/configuration.js').Configuration;
   readonly table: TestTable;
   readonly tokens: TestTokenIssuer;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
@@ -58,7 +63,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<TestApi> {
+export async function startTestApi(overrides: Partial<AppDeps> & Partial<NotificationsDeps> = {}): Promise<TestApi> {
   const table = await createTestTable('api');
   await seedOrganisations(table.client, table.tableName);
   const tokens = await startTestTokenIssuer();
@@ -69,7 +74,14 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
-    handlers: { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), packs: packsHandler(deps) },
+    handlers: {
+      requests: requestsHandler(deps),
+      evidence: evidenceHandler(deps),
+      audit: auditHandler(deps),
+      public: publicHandler(deps),
+      notifications: notificationsHandler({ ...notificationsDeps(config), ...deps, ...overrides }),
+      packs: packsHandler(deps),
+    },
   });
   const port = await freePort();
   await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));
@@ -78,6 +90,7 @@ export async function startTestApi(overrides: Partial<AppDeps> = {}): Promise<Te
 
   return {
     url,
+    config,
     table,
     tokens,
     async call(method, path, options = {}) {

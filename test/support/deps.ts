@@ -16,7 +16,8 @@ export function testConfiguration(
   const key = randomBytes(32);
   return configuration(
     { tableName: table.tableName, dynamodbEndpoint: table.endpoint, region: LOCAL_REGION, ...tokens.verifierOptions },
-    { credentials: LOCAL_CREDENTIALS, cursorKey: async () => key },
+    // No test resolves a name over the network: every host is a public documentation address unless a test injects its own resolver.
+    { credentials: LOCAL_CREDENTIALS, cursorKey: async () => key, hostResolver: async () => ['203.0.113.10'] },
   );
 }
 

@@ -95,7 +95,12 @@ export class MemoryRequestRepository implements RequestRepository {
         () => this.store.requests.set(next.requestId, { request: structuredClone(next), revision: expectedRevision + 1 }),
         this.store.auditWrite(audit),
         () => {
-          if (share && shareKey && !this.store.shares.has(shareKey)) this.store.shares.set(shareKey, { ...share });
+          if (share && shareKey) {
+            const kept = this.store.shares.get(shareKey);
+            // Written once; an acceptance is added once.
+            if (!kept) this.store.shares.set(shareKey, { ...share });
+            else if (share.acceptedAt !== undefined && kept.acceptedAt === undefined) this.store.shares.set(shareKey, { ...kept, acceptedAt: share.acceptedAt });
+          }
         },
       ],
     );

@@ -120,6 +120,10 @@ describe('isRequestParty', () => {
     expect(isRequestParty(principal('factory'), foreign)).toBe(false);
     expect(isRequestParty(principal('auditor'), own)).toBe(false);
     expect(isRequestParty(principal('admin'), own)).toBe(false);
+    // Even with an organisation that happens to be a party's, a read-only role is never a party.
+    for (const role of ['auditor', 'admin'] as const) {
+      for (const orgId of ['B001', 'F001']) expect(isRequestParty({ userId: 'u', username: role, role, orgId }, own), `${role} of ${orgId}`).toBe(false);
+    }
   });
 });
 

@@ -39,6 +39,14 @@ describe('archive record shaping', () => {
     expect(shapeRecord(change({ keys: { pk: 'IDEMPOTENCY#abc', sk: 'IDEMPOTENCY' } }))).toBeUndefined();
   });
 
+  it('skips inboxes, webhooks (their signing secrets) and job markers, but archives comments', () => {
+    for (const [pk, sk] of [['INBOX#u1', 'NOTIFICATION#ntf_1'], ['WEBHOOK#whk_1', 'WEBHOOK'], ['WEBHOOK#whk_1', 'DELIVERY#x'], ['EVENT#request.overdue/req_1', 'EVENT']]) {
+      expect(shapeRecord(change({ eventName: 'MODIFY', keys: { pk: pk!, sk: sk! }, newImage: { secret: 'whsec_x' } })), pk).toBeUndefined();
+    }
+    const comment = shapeRecord(change({ eventName: 'INSERT', keys: { pk: 'REQUEST#req_1', sk: 'COMMENT#2026-11-22T10:00:00.000Z#cmt_1' }, newImage: { text: 'hi' } }));
+    expect(comment).toMatchObject({ kind: 'changes', record: { entityType: 'request', sk: 'COMMENT#2026-11-22T10:00:00.000Z#cmt_1' } });
+  });
+
   it('records a TTL expiry of an audit item as a system expiry change, not a deletion by a user', () => {
     const expired = shapeRecord(
       change({ eventName: 'REMOVE', oldImage: change({}).newImage, newImage: undefined, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }),

@@ -141,3 +141,52 @@ describe('cancel', () => {
     expect(() => cancel(requestWith(statuses, status), { by: 'u', now: NOW })).toThrow(ConflictError);
   });
 });
+
+/** The error a command throws, or undefined. */
+function refusalOf(work: () => unknown): { type: string; code: string; message: string } | undefined {
+  try {
+    work();
+  } catch (error) {
+    const e = error as Error & { code: string };
+    return { type: e.constructor.name, code: e.code, message: e.message };
+  }
+  return undefined;
+}
+
+describe('every refusal names its rule and the state it met', () => {
+  it.each<[string, () => unknown, { type: string; code: string; message: string }]>([
+    ['an unknown item', () => itemOf(requestWith(['PENDING']), 'nope'), { type: 'NotFoundError', code: 'item-not-found', message: 'No such item' }],
+    ['fulfil on a COMPLETED request', () => fulfil(requestWith(['ACCEPTED']), fulfilI0), { type: 'ConflictError', code: 'request-closed', message: 'The request is COMPLETED' }],
+    ['fulfil of an ACCEPTED item', () => fulfil(requestWith(['ACCEPTED', 'PENDING']), fulfilI0), { type: 'ConflictError', code: 'item-not-pending', message: 'The item is ACCEPTED, not PENDING or REJECTED' }],
+    ['review on a CANCELLED request', () => review(requestWith(['FULFILLED'], 'CANCELLED'), { itemId: 'i0', decision: 'ACCEPT', by: 'u', now: NOW }), { type: 'ConflictError', code: 'request-closed', message: 'The request is CANCELLED' }],
+    ['review of a PENDING item', () => review(requestWith(['PENDING', 'FULFILLED']), { itemId: 'i0', decision: 'ACCEPT', by: 'u', now: NOW }), { type: 'ConflictError', code: 'item-not-fulfilled', message: 'The item is PENDING, not FULFILLED' }],
+    ['cancel of a FULFILLED request', () => cancel(requestWith(['FULFILLED']), { by: 'u', now: NOW }), { type: 'ConflictError', code: 'request-not-cancellable', message: 'A FULFILLED request cannot be cancelled' }],
+  ])('%s', (_, work, expected) => {
+    expect(refusalOf(work)).toEqual(expected);
+  });
+});
+
+describe('optional parts of a transition appear only when they happened', () => {
+  it('leaves requestStatus out of the changes when the request status stays the same', () => {
+    const before = requestWith(['FULFILLED', 'PENDING', 'PENDING']);
+    const { request, changes } = fulfil(before, { ...fulfilI0, itemId: 'i1' });
+    expect(request.status).toBe('IN_PROGRESS');
+    expect(before.status).toBe('IN_PROGRESS');
+    expect(Object.keys(changes)).not.toContain('requestStatus');
+    expect(request.updatedAt).toBe(NOW);
+  });
+
+  it('records no comment on a review without one', () => {
+    const { request } = review(requestWith(['FULFILLED']), { itemId: 'i0', decision: 'REJECT', by: 'u_buyer', now: NOW });
+    expect(Object.keys(request.items[0]!)).not.toContain('reviewComment');
+    expect(request.items[0]!.reviews).toHaveLength(1);
+    expect(Object.keys(request.items[0]!.reviews![0]!)).toEqual(['decision', 'by', 'at']);
+  });
+
+  it('records no reason on a cancel without one', () => {
+    const { request, changes } = cancel(requestWith(['PENDING']), { by: 'u_buyer', now: '2026-11-23T00:00:00.000Z' });
+    expect(Object.keys(request)).not.toContain('cancelReason');
+    expect(Object.keys(changes)).toEqual(['requestStatus']);
+    expect(request.updatedAt).toBe('2026-11-23T00:00:00.000Z');
+  });
+});

@@ -11,23 +11,14 @@ import {
   type AppError,
 } from '../../functions/core/errors.js';
 import type { Role } from '../../functions/core/permissions.js';
-import type { Principal } from '../../functions/core/principal.js';
 import type { UseCaseContext, UseCaseInput } from '../../functions/core/use-cases/context.js';
 import { listAudit } from '../../functions/core/use-cases/audit.js';
 import * as evidence from '../../functions/core/use-cases/evidence.js';
 import * as requests from '../../functions/core/use-cases/requests.js';
 import type { AuditAction, ResourceType } from '../../functions/schemas/audit.js';
 import { memoryPorts } from '../support/memory-ports.js';
+import { PEOPLE, type Person } from '../support/principals.js';
 
-const PEOPLE: Record<string, Principal> = {
-  buyer1: { userId: 'u-b1', username: 'buyer1', role: 'buyer', orgId: 'B001' },
-  buyer2: { userId: 'u-b2', username: 'buyer2', role: 'buyer', orgId: 'B002' },
-  factory1: { userId: 'u-f1', username: 'factory1', role: 'factory', orgId: 'F001' },
-  factory2: { userId: 'u-f2', username: 'factory2', role: 'factory', orgId: 'F002' },
-  auditor1: { userId: 'u-a1', username: 'auditor1', role: 'auditor' },
-  admin1: { userId: 'u-ad', username: 'admin1', role: 'admin' },
-};
-type Person = keyof typeof PEOPLE;
 
 let ports: ReturnType<typeof memoryPorts>;
 let clock: number;

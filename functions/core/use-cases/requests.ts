@@ -162,15 +162,17 @@ export async function reviewItem(
   return withOptimisticRetry(async () => {
     const { request, revision } = await loadForCaller(deps, ctx, 'reviewItem', input);
     const { path, body } = input;
-    const { request: next, changes } = machine.review(request, machine.itemOf(request, path.itemId), {
-      decision: body.decision,
-      comment: body.comment,
-      by: ctx.principal.userId,
-      now: ctx.now().toISOString(),
-    });
+    const item = machine.itemOf(request, path.itemId);
+    const now = ctx.now().toISOString();
+    const { request: next, changes } = machine.review(request, item, { decision: body.decision, comment: body.comment, by: ctx.principal.userId, now });
+    // An accepted version is marked on its share: its expiry reminders reach this buyer org too.
+    const accepted: EvidenceShare | undefined =
+      body.decision === 'ACCEPT' && item.evidenceId !== undefined && item.evidenceVersion !== undefined
+        ? { evidenceId: item.evidenceId, buyerOrgId: request.buyerOrgId, version: item.evidenceVersion, sharedAt: now, acceptedAt: now }
+        : undefined;
     // The review's text flows into the audit record, beside the decision.
     await ctx.audit.commit({ ...changes, decision: body.decision, ...(body.comment !== undefined && { comment: body.comment }) }, (event) =>
-      deps.requests.update(next, revision, event),
+      deps.requests.update(next, revision, event, accepted),
     );
     return next;
   });

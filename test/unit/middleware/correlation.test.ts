@@ -21,4 +21,22 @@ describe('correlation', () => {
     await correlation().before!({ ...first });
     expect(() => stateOf(event).principal).toThrow();
   });
+
+  it.each(['after', 'onError'] as const)('answers CORS in %s for an origin the stage allows, and only for it', async (phase) => {
+    const allowed = 'https://console.example.com';
+    const call = async (origin: string | undefined, stageVariables: Record<string, string> | null) => {
+      const event = { ...apiEvent({ method: 'GET', url: '/v1/me', requestId: 'corr-1', headers: origin ? ['Origin', origin] : [] }), stageVariables };
+      const request = middyRequest(event, { statusCode: 200, headers: {}, body: '{}' });
+      await correlation()[phase]!(request);
+      return request.response?.headers ?? {};
+    };
+    expect(await call(allowed, { allowedOrigins: `${allowed},https://other.example.com` })).toMatchObject({
+      'Access-Control-Allow-Origin': allowed,
+      'Access-Control-Expose-Headers': 'X-Request-Id, Location, Retry-After',
+      Vary: 'Origin',
+    });
+    for (const [origin, variables] of [['https://evil.example.com', { allowedOrigins: allowed }], [allowed, null], [undefined, { allowedOrigins: allowed }], [`${allowed}.evil.com`, { allowedOrigins: allowed }]] as const) {
+      expect(await call(origin, variables), `${origin} with ${JSON.stringify(variables)}`).not.toHaveProperty('Access-Control-Allow-Origin');
+    }
+  });
 });

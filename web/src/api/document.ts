@@ -3,6 +3,7 @@
  * from `GET /v1/openapi.json` once per page, so the console's choices never drift from the API.
  */
 import { useEffect, useState } from 'react';
+import { useSession } from '../context';
 import type { ContentType } from '../upload';
 
 interface EnumSchema {
@@ -13,8 +14,8 @@ interface EnumSchema {
 
 let document: Promise<{ components: { schemas: Record<string, EnumSchema> } }> | undefined;
 
-function served() {
-  document ??= fetch('/v1/openapi.json').then((response) => {
+function served(apiBase: string) {
+  document ??= fetch(`${apiBase}/v1/openapi.json`).then((response) => {
     if (!response.ok) throw new Error(`/v1/openapi.json answered ${response.status}`);
     return response.json() as Promise<{ components: { schemas: Record<string, EnumSchema> } }>;
   });
@@ -22,18 +23,19 @@ function served() {
 }
 
 /** The enum at `path` (property names, `[]` for array items) below a component schema. */
-export async function documentEnum(schema: string, path: readonly string[]): Promise<readonly string[]> {
-  let node: EnumSchema | undefined = (await served()).components.schemas[schema];
+export async function documentEnum(apiBase: string, schema: string, path: readonly string[]): Promise<readonly string[]> {
+  let node: EnumSchema | undefined = (await served(apiBase)).components.schemas[schema];
   for (const step of path) node = step === '[]' ? node?.items : node?.properties?.[step];
   return node?.enum ?? [];
 }
 
 export function useDocumentEnum(schema: string, path: readonly string[]): readonly string[] {
+  const { apiBase } = useSession().config;
   const [values, setValues] = useState<readonly string[]>([]);
   const key = `${schema}/${path.join('/')}`;
   useEffect(() => {
     let live = true;
-    documentEnum(schema, path).then(
+    documentEnum(apiBase, schema, path).then(
       (found) => live && setValues(found),
       () => undefined,
     );
