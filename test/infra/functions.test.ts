@@ -77,7 +77,7 @@ describe('environment', () => {
     const readers = policies
       .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes('CursorKey')))
       .map((p) => JSON.stringify(p.Properties.Roles));
-    expect(readers).toHaveLength(4);
+    expect(readers).toHaveLength(5);
     for (const group of ['requests', 'evidence', 'audit', 'notifications', 'packs']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
   });
 

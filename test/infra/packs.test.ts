@@ -41,7 +41,9 @@ describe('the pack builder', () => {
     const vars = (fn as any).Properties.Environment.Variables;
     for (const name of [ENV.packsBucket, ENV.evidenceBucket, ENV.manifestSigningKeyId, ENV.tableName]) expect(vars[name], name).toBeDefined();
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: id }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    const queues = stateless.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.objectLike({ maxReceiveCount: PACK_JOB_MAX_RECEIVES }) } });
+    const queues = stateless.findResources('AWS::SQS::Queue', {
+      Properties: { RedrivePolicy: Match.objectLike({ maxReceiveCount: PACK_JOB_MAX_RECEIVES, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PackBuilderDeadLetters'), 'Arn'] } }) },
+    });
     const [, jobs] = one(queues);
     expect((jobs as any).Properties.KmsMasterKeyId).toBeDefined();
     expect((jobs as any).Properties.VisibilityTimeout).toBe(900 * 6);

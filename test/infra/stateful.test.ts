@@ -131,7 +131,7 @@ describe('other buckets', () => {
   it('makes every bucket private, SSL-only, retained and versioned', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
     // Archive, evidence, packs, Athena results, access logs, archiver failures, table exports, CloudTrail logs, web console files.
-    expect(Object.keys(buckets)).toHaveLength(8);
+    expect(Object.keys(buckets)).toHaveLength(9);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.DeletionPolicy).toBe('Retain');
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
@@ -140,7 +140,7 @@ describe('other buckets', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     }
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(8);
+    expect(policies).toHaveLength(9);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
