@@ -19,6 +19,7 @@ export default defineConfig({
       'test/unit/errors.test.ts',
       'test/unit/evidence-file-use-cases.test.ts',
       'test/unit/request-use-cases.test.ts',
+      'test/unit/ids-and-keys.test.ts',
       'test/unit/middleware/*.test.ts',
     ], globalSetup: [] },
 });

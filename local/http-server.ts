@@ -46,9 +46,10 @@ export interface LocalHttpServerOptions {
   readonly rateLimits?: RateLimits | false;
   /**
    * Handler invocations in flight at once, as a Lambda concurrency limit: one machine and one
-   * DynamoDB Local serve them all. A call that waits longer than `concurrencyWaitMs` for a slot
-   * answers 429 with Retry-After, as a throttled API does, instead of timing out downstream.
-   * @default 32 in flight, 2 s wait
+   * DynamoDB Local serve them all. A call waits for a slot as a burst waits for Lambda to scale
+   * out, within the integration timeout: the wait counts against it, and a call that found no
+   * slot within `concurrencyWaitMs` answers 429 with Retry-After, as a throttled API does.
+   * @default 32 in flight, a wait as long as the integration timeout
    */
   readonly maxConcurrency?: number;
   readonly concurrencyWaitMs?: number;
@@ -76,7 +77,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
   // Share links (no sign-in): their own per-address limit, as WAF's SharedLinksPerAddress rule (lib/api.ts).
   const sharedLimiter = options.sharedLinkLimit === false ? undefined : new TokenBuckets({ ratePerSecond: SHARED_LINK_RATE_PER_MINUTE / 60, burst: SHARED_LINK_RATE_PER_MINUTE });
   const slots = new ConcurrencySlots(options.maxConcurrency ?? 32);
-  const concurrencyWaitMs = options.concurrencyWaitMs ?? 2_000;
+  const concurrencyWaitMs = options.concurrencyWaitMs ?? timeoutMs;
 
   async function respond(req: IncomingMessage, requestId: string): Promise<LocalResponse | HandlerAnswer> {
     const method = req.method ?? 'GET';
@@ -138,11 +139,13 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       now: new Date(),
     });
     const group = match.route.group;
+    const queued = Date.now();
     if (!(await slots.acquire(concurrencyWaitMs))) {
       return problem({ status: 429, code: 'throttled', title: 'Too many requests', detail: 'Every function instance is busy', headers: { 'Retry-After': '1' } }, requestId);
     }
     try {
-      const result: unknown = await withTimeout(app.handlers[group](event, lambdaContext(group, timeoutMs)), timeoutMs);
+      const remainingMs = Math.max(1, timeoutMs - (Date.now() - queued));
+      const result: unknown = await withTimeout(app.handlers[group](event, lambdaContext(group, remainingMs)), remainingMs);
       if (result === TIMED_OUT) {
         return problem({ status: 504, code: 'timeout', title: 'Endpoint request timed out' }, requestId);
       }

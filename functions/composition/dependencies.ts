@@ -55,6 +55,7 @@ export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' 
     readonly resolveHost: HostResolver;
     readonly urlPolicy: UrlPolicy;
   };
-export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence'> &
-  Pick<AppDeps, 'now' | 'signals'>;
+/** The directory route group; requests, evidence, comments and the inbox feed a user's data export. */
+export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence' | 'comments'> &
+  Pick<AppDeps, 'now' | 'signals'> & { readonly inbox: Pick<Inbox, 'list'> };
 export type PacksDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'organisations' | 'packs' | 'packFileUrls' | 'packJobs'> & Pick<AppDeps, 'now'>;

@@ -12,7 +12,8 @@ import { PRIVILEGED_ROLE_EVENT, type PrivilegedChangeSignal } from '../core/use-
 import { logger } from '../observability/logger.js';
 import type { DirectoryDeps } from './dependencies.js';
 import { clientBase, perConfiguration } from './root.js';
-import { auditDeps, directoryRepository, evidenceRepository, idempotencyStore, requestRepository } from './table.js';
+import { inbox } from './notifications.js';
+import { auditDeps, commentRepository, directoryRepository, evidenceRepository, idempotencyStore, requestRepository } from './table.js';
 
 export const identityDirectory = /* @__PURE__ */ perConfiguration((config: Configuration): IdentityDirectory => {
   if (config.userStore) {
@@ -41,6 +42,8 @@ export const directoryDeps = /* @__PURE__ */ perConfiguration(
     identities: identityDirectory(config),
     requests: requestRepository(config),
     evidence: evidenceRepository(config),
+    comments: commentRepository(config),
+    inbox: inbox(config),
     signals: PRIVILEGED_ROLE_SIGNAL,
   }),
 );

@@ -1,7 +1,9 @@
 /** Organisations and users (API.md 1.1 "Organisations and users", "Privacy requests"). */
 import * as z from 'zod/mini';
 import { AuditEvent } from './audit.js';
+import { Comment } from './comments.js';
 import { Cursor, Id, Limit, Name, Role, ShortText, Timestamp, freeText, text } from './common.js';
+import { Notification } from './notifications.js';
 import { EvidenceRequest } from './requests.js';
 
 export const OrganisationKind = z.enum(['buyer', 'factory']);
@@ -92,6 +94,10 @@ export const DataExport = z
     profile: User,
     requests: z.array(EvidenceRequest),
     evidence: z.array(z.record(z.string(), z.unknown())),
+    /** The comments the user wrote, on any request. */
+    comments: z.array(Comment),
+    /** The user's in-app notifications. */
+    notifications: z.array(Notification),
     auditEvents: z.array(AuditEvent),
     /** Set when the audit events were cut at the export's limit (the archive holds the rest). */
     auditEventsTruncated: z.optional(z.boolean()),

@@ -179,6 +179,19 @@ describe('the whole story by clicking', () => {
   }, 180_000);
 });
 
+describe('notifications', () => {
+  it('the inbox screen lists the user\'s notifications, unread ones on request', async () => {
+    const buyer = await person('buyer1');
+    await buyer.getByRole('link', { name: 'Notifications' }).click();
+    await expect.poll(() => heading(buyer).textContent()).toBe('Notifications');
+    const unread = buyer.waitForRequest((r) => r.url().includes('/v1/notifications?') && r.url().includes('unread=true'));
+    await buyer.getByLabel('Unread only').check();
+    await unread;
+    expect(await buyer.getByRole('alert').count()).toBe(0);
+    await checkScreen(buyer, '60-buyer-notifications');
+  }, 60_000);
+});
+
 describe('refusals', () => {
   it('show the problem, the fields at fault and the request id', async () => {
     const buyer = await person('buyer2');
@@ -189,18 +202,36 @@ describe('refusals', () => {
     expect(await alert.getByTestId('request-id').textContent()).toMatch(/^[0-9a-f-]{36}$/);
     await checkScreen(buyer, '40-refusal-not-found');
 
-    // Invalid input: 400 naming the field.
+    // A refusal naming the field: fulfilling with an expired version is 400 on /version.
+    const factory = await person('factory2');
+    await factory.getByRole('link', { name: 'Evidence library' }).click();
+    await factory.getByLabel('Name', { exact: true }).fill('Certificate 2019');
+    await factory.getByLabel('Document type', { exact: true }).fill('certificate');
+    await factory.getByLabel('Expires on').fill('2020-01-01');
+    await factory.getByRole('button', { name: 'Create evidence' }).click();
+    await expect.poll(() => factory.getByText('expired 2020-01-01').count()).toBe(1);
     await buyer.getByRole('link', { name: 'New request' }).click();
-    await buyer.getByLabel('Factory id').fill('F999');
-    await buyer.getByLabel('Title').fill('To nobody');
+    await buyer.getByLabel('Factory id').fill('F002');
+    await buyer.getByLabel('Title').fill('Certificates');
     await buyer.getByLabel('Document type 1').fill('certificate');
     await buyer.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => buyer.getByRole('alert').textContent()).toContain('/factoryId');
-    expect(await buyer.getByRole('alert').textContent()).toContain('400');
-    await checkScreen(buyer, '41-refusal-invalid-input');
+    await expect.poll(() => heading(buyer).textContent()).toBe('Certificates');
+    await factory.getByRole('link', { name: 'Queue' }).click();
+    await eventuallyOnPage(
+      async () => expect(await factory.getByRole('link', { name: 'Certificates' }).count()).toBe(1),
+      () => factory.getByRole('button', { name: 'Refresh' }).click(),
+    );
+    await factory.getByRole('link', { name: 'Certificates' }).click();
+    await factory.getByLabel('Evidence for certificate').selectOption({ label: 'Certificate 2019 (latest version 1)' });
+    await factory.getByLabel('Version for certificate').selectOption('1');
+    await factory.getByRole('button', { name: 'Fulfil certificate' }).click();
+    const refused = factory.getByRole('alert');
+    await expect.poll(() => refused.textContent()).toContain('/version');
+    expect(await refused.textContent()).toContain('400');
+    expect(await refused.getByTestId('request-id').textContent()).toMatch(/^[0-9a-f-]{36}$/);
+    await checkScreen(factory, '41-refusal-invalid-input');
 
     // A role that may never read the audit log: 403.
-    const factory = await person('factory2');
     await factory.goto(`${base}/audit`);
     await expect.poll(() => factory.getByRole('alert').first().textContent()).toContain('403');
     await checkScreen(factory, '42-refusal-forbidden');

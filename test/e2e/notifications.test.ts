@@ -10,14 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_PASSWORD } from '../../local/demo-users.js';
 import { freePort } from '../../local/net.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
-import { seedMembers } from '../support/notifications.js';
 
 let runtime: LocalRuntime;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'notifications-e2e-'));
   runtime = await startLocalRuntime({ port: await freePort(), dataDir, startArchive: false });
-  await seedMembers(runtime.configuration);
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -40,7 +38,7 @@ async function within<T>(ms: number, probe: () => Promise<T | undefined>): Promi
 }
 
 describe('notifications through the local runtime', () => {
-  it('shows the factory user the new request in-app within 5 s', async () => {
+  it('shows the factory user the new request in-app and by e-mail within 5 s', async () => {
     const buyer = await token('buyer1');
     const factory = await token('factory1');
     const title = `E2E request ${Date.now()}`;
@@ -58,6 +56,14 @@ describe('notifications through the local runtime', () => {
       return items.find((n) => n.event === 'request.created' && n.subject.id === requestId);
     });
     expect(inApp.value.summary).toContain(title);
+
+    // The same notification as e-mail: one .eml in the local mail folder, listed by GET /_local/mail.
+    const mail = await within(5_000, async () => {
+      const answer = await fetch(`${runtime.url}/_local/mail`);
+      const { items } = (await answer.json()) as { items: { to: string; subject: string; text: string }[] };
+      return items.find((m) => m.to.includes('factory1') && m.text.includes(requestId));
+    });
+    expect(mail.value.subject).toContain(title);
 
     // Nobody else of another organisation heard of it.
     const other = await fetch(`${runtime.url}/v1/notifications`, { headers: { Authorization: `Bearer ${await token('factory2')}` } });

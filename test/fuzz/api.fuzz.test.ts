@@ -114,7 +114,7 @@ beforeAll(async () => {
   await seedTestDirectory(table, config);
   documents = documentClient(config);
   const deps = testDeps(config);
-  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), notifications: notificationsHandler({ ...notificationsDeps(config), ...deps }), directory: directoryHandler(deps), packs: packsHandler(deps) };
+  handlers = { requests: requestsHandler(deps), evidence: evidenceHandler(deps), audit: auditHandler(deps), public: publicHandler(deps), notifications: notificationsHandler({ ...notificationsDeps(config), ...deps }), directory: directoryHandler({ ...notificationsDeps(config), ...deps }), packs: packsHandler(deps) };
   for (const user of USERS) tokenOf.set(user, await tokens.accessToken(user));
   tokenOf.set('anonymous', undefined);
   tokenOf.set('garbage', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln');

@@ -222,12 +222,19 @@ describe('readable audit', () => {
 describe('privacy requests', () => {
   it('exports a user\'s own data to them (another user\'s is 404) and anyone\'s to an admin', async () => {
     const me = (await api.call('GET', '/v1/me', { as: 'buyer1' })).body.userId as string;
-    await api.call('POST', '/v1/requests', { as: 'buyer1', body: { factoryId: 'F001', title: 'Mine', items: [{ docType: 'certificate' }] } });
+    const mine = await api.call('POST', '/v1/requests', { as: 'buyer1', body: { factoryId: 'F001', title: 'Mine', items: [{ docType: 'certificate' }] } });
+    const comment = await api.call('POST', `/v1/requests/${mine.body.requestId}/comments`, { as: 'buyer1', body: { text: 'Mine to export' } });
+    expect(comment.status).toBe(201);
+    await api.call('POST', `/v1/requests/${mine.body.requestId}/comments`, { as: 'factory1', body: { text: 'Not theirs' } });
     const own = await api.call('GET', `/v1/users/${me}/data-export`, { as: 'buyer1' });
     expect(own.status).toBe(200);
     expect(own.body.profile).toMatchObject({ userId: me, username: 'buyer1', email: 'buyer1@example.com', role: 'buyer', orgId: 'B001' });
     expect(own.body.requests.length).toBeGreaterThan(0);
     expect(own.body.requests.every((r: { createdBy: string }) => r.createdBy === me)).toBe(true);
+    // The comments they wrote, not the other party's on the same request; their inbox.
+    expect(own.body.comments.map((c: { commentId: string }) => c.commentId)).toContain(comment.body.commentId);
+    expect(own.body.comments.every((c: { author: { userId: string } }) => c.author.userId === me)).toBe(true);
+    expect(Array.isArray(own.body.notifications)).toBe(true);
     expect(own.body.auditEvents.length).toBeGreaterThan(0);
     expect(own.body.auditEvents.every((e: { actor: { userId: string; username: string } }) => e.actor.userId === me && e.actor.username === 'buyer1')).toBe(true);
     const other = (await api.call('GET', '/v1/me', { as: 'buyer2' })).body.userId as string;

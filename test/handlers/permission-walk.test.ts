@@ -249,7 +249,7 @@ describe('the access oracle, walked through HTTP', () => {
   let shared: Record<Tenant, World>;
   beforeAll(async () => {
     shared = { 1: await world(1), 2: await world(2) };
-  }, 60_000);
+  }, 180_000);
 
   // One test per operation (each role x tenant), so every endpoint the API gains adds a test of its own.
   it.each(operations)('%s: every role x tenant gets the answer and audit outcome API.md promises', async (operation) => {
@@ -300,7 +300,7 @@ describe('the access oracle, walked through HTTP', () => {
       walked += 1;
     });
     expect(walked).toBe(ofOperation.length);
-  }, 60_000);
+  }, 180_000);
 
   it(`walks ${cases.length} cases: every operation of the route table, each role, own and other tenant`, () => {
     expect([...operations].sort()).toEqual(ROUTES.filter((r) => r.operation).map((r) => r.operation!).sort());

@@ -86,7 +86,7 @@ export async function startTestApi(
       audit: auditHandler(deps),
       public: publicHandler(deps),
       notifications: notificationsHandler({ ...notificationsDeps(config), ...deps, ...overrides }),
-      directory: directoryHandler(deps),
+      directory: directoryHandler({ ...notificationsDeps(config), ...deps }),
       packs: packsHandler(deps),
     },
     ...(config.mail && { mailbox: config.mail as MailOutbox }),

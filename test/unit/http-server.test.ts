@@ -125,4 +125,29 @@ describe('concurrency limit', () => {
       await new Promise((resolve) => limited.server.close(resolve));
     }
   });
+
+  it('by default queues a burst past the limit within the integration timeout instead of shedding it', async () => {
+    const limited = createLocalHttpServer({ maxConcurrency: 1, timeoutMs: 10_000, rateLimits: false, logError: () => undefined });
+    let inFlight = 0;
+    let most = 0;
+    const slow: LambdaHandler = async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      inFlight -= 1;
+      return { statusCode: 200, body: '{}' };
+    };
+    const handlers = Object.fromEntries(ROUTE_GROUPS.map((g) => [g, slow])) as Record<RouteGroup, LambdaHandler>;
+    limited.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: DEFAULT_DEMO_PASSWORD }), routes: ROUTES, handlers });
+    await new Promise<void>((resolve) => limited.server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(limited.server.address() as AddressInfo).port}`;
+    try {
+      // Eight calls of 0.4 s through one slot: the last waits about 2.8 s, past any short wait.
+      const statuses = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${base}/v1/health`)).status));
+      expect(statuses).toEqual(Array(8).fill(200));
+      expect(most).toBe(1);
+    } finally {
+      limited.server.closeAllConnections();
+      await new Promise((resolve) => limited.server.close(resolve));
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { RequestPage } from './screens/request-page';
 import { EvidenceLibrary } from './screens/evidence-library';
 import { EvidencePage } from './screens/evidence-page';
 import { AuditSearch } from './screens/audit-search';
+import { Notifications } from './screens/notifications';
 
 type Role = 'buyer' | 'factory' | 'auditor' | 'admin';
 
@@ -16,20 +17,24 @@ const NAVIGATION: Record<Role, readonly { to: string; label: string }[]> = {
   buyer: [
     { to: '/requests', label: 'Requests' },
     { to: '/requests/new', label: 'New request' },
+    { to: '/notifications', label: 'Notifications' },
   ],
   factory: [
     { to: '/queue', label: 'Queue' },
     { to: '/evidence', label: 'Evidence library' },
+    { to: '/notifications', label: 'Notifications' },
   ],
   auditor: [
     { to: '/audit', label: 'Audit log' },
     { to: '/requests', label: 'Requests' },
     { to: '/evidence', label: 'Evidence' },
+    { to: '/notifications', label: 'Notifications' },
   ],
   admin: [
     { to: '/audit', label: 'Audit log' },
     { to: '/requests', label: 'Requests' },
     { to: '/evidence', label: 'Evidence' },
+    { to: '/notifications', label: 'Notifications' },
   ],
 };
 
@@ -47,6 +52,7 @@ function Screen({ path }: { path: string }): ReactNode {
   if (path === '/evidence') return <EvidenceLibrary />;
   if ((params = match('/evidence/:evidenceId', path))) return <EvidencePage evidenceId={params.evidenceId!} />;
   if (path === '/audit') return <AuditSearch />;
+  if (path === '/notifications') return <Notifications />;
   return (
     <section>
       <h1>Not found</h1>

@@ -18,13 +18,16 @@ import type {
   UserStatusBody,
 } from '../../schemas/directory.js';
 import type { AuditEvent } from '../../schemas/audit.js';
+import type { Comment } from '../../schemas/comments.js';
 import type { EvidenceRequest } from '../../schemas/requests.js';
 import { authorize } from '../access.js';
 import { ConflictError, ForbiddenError, HiddenNotFoundError, NotFoundError, ValidationError } from '../errors.js';
 import { newOrganisationId, newPseudonym } from '../ids.js';
+import type { Inbox } from '../notification-ports.js';
 import type { Role } from '../permissions.js';
 import type {
   AuditLog,
+  CommentRepository,
   DirectoryRepository,
   EvidenceRecord,
   EvidenceRepository,
@@ -61,6 +64,8 @@ export interface ExportDeps extends DirectoryDeps {
   readonly requests: RequestRepository;
   readonly evidence: EvidenceRepository;
   readonly auditLog: AuditLog;
+  readonly comments: Pick<CommentRepository, 'list'>;
+  readonly inbox: Pick<Inbox, 'list'>;
 }
 
 const PRIVILEGED: readonly Role[] = ['admin', 'auditor'];
@@ -348,7 +353,8 @@ export const EXPORT_AUDIT_LIMIT = 5_000;
 
 /**
  * 1. Admins export anyone; every other user only themselves (another id answers 404).
- * 2. The profile, the requests the user created, the evidence with a version they added, and
+ * 2. The profile, the requests the user created, the evidence with a version they added, the
+ *    comments they wrote (found through their comment audit events), their notifications, and
  *    the audit events in which they are the actor (with their own network details).
  */
 export async function exportUserData(deps: ExportDeps, ctx: UseCaseContext, input: UseCaseInput<UserIds>): Promise<DataExport> {
@@ -370,11 +376,21 @@ export async function exportUserData(deps: ExportDeps, ctx: UseCaseContext, inpu
     evidence = (await collect((c) => deps.evidence.list({ by: 'factory', factoryId }, {}, page(c)), (e) => e.versions.some((v) => v.createdBy === userId), 10_000)).items;
   }
   const audit = await collect((c) => deps.auditLog.list({ actorId: userId }, page(c)), () => true, EXPORT_AUDIT_LIMIT);
+  const commented = new Set(
+    audit.items.filter((e) => e.action === 'request.comment.create' && e.outcome === 'SUCCESS' && e.resource.id).map((e) => e.resource.id as string),
+  );
+  const comments: Comment[] = [];
+  for (const requestId of commented) {
+    comments.push(...(await collect((c) => deps.comments.list(requestId, page(c)), (comment) => comment.author.userId === userId, 10_000)).items);
+  }
+  const notifications = (await collect((c) => deps.inbox.list(userId, {}, page(c)), () => true, 10_000)).items;
   return {
     exportedAt: ctx.now().toISOString(),
     profile: fullUser(user),
     requests,
     evidence: evidence.map((e) => ({ ...e, versions: e.versions.map(({ file, ...v }) => (file ? { ...v, file: withoutFileId(file) } : v)) })),
+    comments,
+    notifications,
     auditEvents: audit.items as AuditEvent[],
     ...(audit.truncated && { auditEventsTruncated: true }),
   };

@@ -3221,6 +3221,8 @@ export interface components {
       "evidence": ({
         [key: string]: unknown;
       })[];
+      "comments": (components["schemas"]["Comment"])[];
+      "notifications": (components["schemas"]["Notification"])[];
       "auditEvents": (components["schemas"]["AuditEvent"])[];
       "auditEventsTruncated"?: boolean;
     };

@@ -33,6 +33,29 @@ export function toCsv(events: readonly AuditEvent[]): string {
   return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
+/**
+ * The archive pipeline's latest sign of life: the hourly export (which signs the manifest chain
+ * and reconciles the table with the archive) writes a `system.heartbeat` event each hour.
+ */
+function ArchiveStatus() {
+  const { api } = useSession();
+  const latest = useLoad(async () => (await unwrap(api.GET('/v1/audit', { params: { query: { action: 'system.heartbeat', limit: '1' } } }))).items[0], []);
+  return (
+    <aside className="panel" aria-labelledby="archive-heading">
+      <h2 id="archive-heading">Archive</h2>
+      <ProblemAlert error={latest.error} />
+      {latest.data ? (
+        <p>
+          Last hourly export (signed manifest, table reconciled with the archive): <time dateTime={latest.data.occurredAt}>{formatDateTime(latest.data.occurredAt)}</time>.
+          Run <code>npm run audit:verify</code> to re-hash the whole chain.
+        </p>
+      ) : (
+        !latest.loading && <p>No hourly export has run yet.</p>
+      )}
+    </aside>
+  );
+}
+
 export function AuditSearch() {
   const { api } = useSession();
   const enums = {
@@ -101,6 +124,7 @@ export function AuditSearch() {
   return (
     <section>
       <h1>Audit log</h1>
+      <ArchiveStatus />
       <form className="filters" onSubmit={search} aria-label="Audit filters">
         <label>
           From (inclusive)
