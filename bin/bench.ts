@@ -13,6 +13,7 @@ import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, notificationCostPerMi
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureFreshness, type FreshnessFigures } from '../bench/freshness.js';
 import { measureMiddleware } from '../bench/middleware.js';
+import { measurePackBuild } from '../bench/packs.js';
 import { MUTATION_REPORT, readMutationScore } from '../bench/mutation.js';
 import { measureNotifications, type NotificationFigures } from '../bench/notifications.js';
 import { figure, ratio, type Figure } from '../bench/stats.js';
@@ -81,6 +82,14 @@ async function main() {
     figures.push(figure('web console', `first load gzipped (${consoleBundle.files.length} files)`, kb, 'KB', { value: CONSOLE_FIRST_LOAD_BUDGET_KB, name: 'budget' }));
     figures.push(figure('web console', 'first load uncompressed', Math.round(consoleBundle.bytes / 100) / 10, 'KB'));
     targets.push({ name: `web console first load < ${CONSOLE_FIRST_LOAD_BUDGET_KB} KB gzipped`, met: kb < CONSOLE_FIRST_LOAD_BUDGET_KB, detail: `${kb} KB` });
+  }
+
+  // The 100-file pack only: the 1 GiB one is `npm run bench:packs` (it writes 2 GiB to the temp folder).
+  const packBuild = await section('pack build (100 files)', () => measurePackBuild('100-files', 100, 1024 ** 2), errors);
+  if (packBuild) {
+    figures.push(figure('pack build', '100 files x 1 MiB build time', packBuild.ms, 'ms'));
+    figures.push(figure('pack build', '100 files x 1 MiB peak RSS', packBuild.maxRssMiB, 'MiB', { value: 512, name: 'Lambda memory' }));
+    targets.push({ name: 'pack builder peak RSS < 512 MiB (its Lambda memory)', met: packBuild.maxRssMiB < 512, detail: `${Math.round(packBuild.maxRssMiB)} MiB` });
   }
 
   const middleware = await section('middleware overhead', () => measureMiddleware(20_000), errors);

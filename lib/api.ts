@@ -11,12 +11,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteGroup } from '../functions/api/routes.js';
+import { isAnonymous, ROUTES, type RouteGroup } from '../functions/api/routes.js';
 import { API_SCOPE } from '../functions/config/claims.js';
 import { STAGE_VARIABLES } from '../functions/config/environment.js';
 import { CORS_EXPOSED_HEADERS } from '../functions/middleware/correlation.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../functions/middleware/problem.js';
-import { apiGatewayThrottle, type StageSettings, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from './stages.js';
+import { apiGatewayThrottle, SHARED_LINK_RATE_PER_MINUTE, SHARED_PATH_PREFIX, type StageSettings, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from './stages.js';
 
 /**
  * API Gateway's own answers (no function ran: authorizer refusals, throttling, unknown
@@ -129,8 +129,8 @@ export class EvidenceApi extends Construct {
             user: '$context.authorizer.claims.sub',
             clientId: '$context.authorizer.claims.client_id',
             method: '$context.httpMethod',
+            // The resource path only: the raw path of `GET /v1/shared/{token}` would put a share token in the log.
             resourcePath: '$context.resourcePath',
-            path: '$context.path',
             status: '$context.status',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
@@ -184,10 +184,18 @@ export class EvidenceApi extends Construct {
         operationName: route.operation ?? route.summary,
         requestValidator: validator,
         requestParameters,
-        ...(route.operation
+        ...(route.operation && !isAnonymous(route)
           ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO, authorizationScopes: [API_SCOPE] }
           : { authorizationType: apigw.AuthorizationType.NONE }),
       });
+      if (isAnonymous(route)) {
+        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(method).acknowledge({
+            id: rule,
+            reason: `${route.method} ${route.path} is a share link for someone without an account (API.md 1.1): the 256-bit token in the path is the credential, checked by the function; WAF limits it to ${SHARED_LINK_RATE_PER_MINUTE} requests a minute per address.`,
+          });
+        }
+      }
       if (!route.operation) {
         for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
           Validations.of(method).acknowledge({
@@ -294,8 +302,31 @@ export class EvidenceApi extends Construct {
           },
           visibilityConfig: visibility('RatePerToken'),
         },
-        managed('AWSManagedRulesCommonRuleSet', 2),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
+        {
+          // Share links are the one route without sign-in: 10 a minute per address, so a token cannot be guessed by volume.
+          name: 'SharedLinksPerAddress',
+          priority: 2,
+          action: rateLimited,
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 60,
+              limit: SHARED_LINK_RATE_PER_MINUTE,
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'CONTAINS',
+                  // The stage name precedes the path on the execute-api host: match anywhere in it.
+                  searchString: SHARED_PATH_PREFIX,
+                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility('SharedLinksPerAddress'),
+        },
+        managed('AWSManagedRulesCommonRuleSet', 3),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 4),
       ],
     });
   }

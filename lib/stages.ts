@@ -26,6 +26,10 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   perAddress: { ratePerSecond: 500, burst: 2000 },
 };
 
+/** `GET /v1/shared/{token}` (share links, no sign-in): requests per minute per client address (API.md 1.1), in WAF and the local runtime. */
+export const SHARED_LINK_RATE_PER_MINUTE = 10;
+export const SHARED_PATH_PREFIX = '/v1/shared/';
+
 /** Object Lock modes: COMPLIANCE binds everyone, root included; GOVERNANCE lets a privileged principal lift it (dev only). */
 export const OBJECT_LOCK_MODES = ['COMPLIANCE', 'GOVERNANCE'] as const;
 export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];

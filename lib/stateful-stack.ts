@@ -3,6 +3,7 @@
  * the keys and the user pool. Every resource here is retained and deletion-protected.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { PACK_RETENTION_DAYS } from '../functions/core/packs.js';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -37,6 +38,9 @@ export class StatefulStack extends Stack {
   /** Files uploaded through presigned PUT URLs. */
   readonly evidenceBucket: s3.Bucket;
   readonly evidenceKey: kms.Key;
+  /** Pack ZIPs (KMS, never public, expired by lifecycle after 30 days). */
+  readonly packsBucket: s3.Bucket;
+  readonly packsKey: kms.Key;
   /** Athena query results. */
   readonly resultsBucket: s3.Bucket;
   /** S3 server access logs of the other buckets. */
@@ -72,6 +76,7 @@ export class StatefulStack extends Stack {
     readonly archiverFailureBucketArn: string;
     readonly tableExportBucketArn: string;
     readonly consoleOrigin: string;
+    readonly packsBucketArn: string;
   };
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -83,6 +88,7 @@ export class StatefulStack extends Stack {
     this.tableKey = dataKey('TableKey', 'Encrypts the evidence requests table');
     this.archiveKey = dataKey('ArchiveKey', 'Encrypts the audit archive and Athena results');
     this.evidenceKey = dataKey('EvidenceKey', 'Encrypts uploaded evidence files');
+    this.packsKey = dataKey('PacksKey', 'Encrypts pack ZIPs');
     this.opsKey = dataKey('OpsKey', 'Encrypts log groups, the alarm topic and failure queues');
     this.opsKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -214,6 +220,14 @@ export class StatefulStack extends Stack {
 
     new EvidenceFileStorage(this, 'EvidenceFiles', { bucket: this.evidenceBucket, key: this.evidenceKey });
 
+    // A pack's ZIP is kept 30 days (API.md 1.1, "Packs"); the pack record and its audit stay in the table.
+    this.packsBucket = secureBucket('PacksBucket', this.packsKey, {
+      lifecycleRules: [
+        { id: 'expire-pack-zips', expiration: Duration.days(PACK_RETENTION_DAYS), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'abort-incomplete-pack-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+
     this.resultsBucket = secureBucket('AthenaResultsBucket', this.archiveKey, {
       lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
     });
@@ -278,10 +292,12 @@ export class StatefulStack extends Stack {
       archiverFailureBucketArn: exported('ArchiverFailureBucketArn', this.archiverFailureBucket.bucketArn),
       tableExportBucketArn: exported('TableExportBucketArn', this.backups.exportBucket.bucketArn),
       consoleOrigin: exported('WebConsoleOrigin', this.webConsole.origin),
+      packsBucketArn: exported('PacksBucketArn', this.packsBucket.bucketArn),
     };
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidenceBucket.bucketName });
+    new CfnOutput(this, 'PacksBucketName', { value: this.packsBucket.bucketName });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'WebClientId', { value: this.identity.webClient.userPoolClientId });
     new CfnOutput(this, 'MachineClientId', { value: this.identity.machineClient.userPoolClientId });

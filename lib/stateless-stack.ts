@@ -27,6 +27,9 @@ import { BackupJobs } from './backup-jobs.js';
 import { KeyTamperWatch } from './key-protection.js';
 import { WafLogging } from './waf-logging.js';
 import { EvidenceFileVerifier } from './evidence-files.js';
+import { PackBuilder } from './packs.js';
+import { PACK_KEY_PREFIX } from '../functions/core/packs.js';
+import { ENV } from '../functions/config/environment.js';
 import { METRIC_NAMESPACE, Monitoring, PRIVILEGED_ROLE_FILTER_PATTERN } from './monitoring.js';
 import { Notifications } from './notifications.js';
 import { acknowledgeWildcardResources } from './nag.js';
@@ -55,6 +58,7 @@ const GROUP_ACCESS: Readonly<Record<RouteGroup, 'read-write' | 'read-and-audit' 
   public: 'sessions',
   notifications: 'read-write',
   directory: 'read-write',
+  packs: 'read-write',
 };
 
 /** The Cognito admin actions the directory function calls on the user pool, and nothing else. */
@@ -90,6 +94,8 @@ export class StatelessStack extends Stack {
   readonly fileVerifier: EvidenceFileVerifier;
   /** The notifier, webhook deliveries, SES and the reminder schedule. */
   readonly notifications: Notifications;
+  /** Builds pack ZIPs from the pack job queue. */
+  readonly packBuilder: PackBuilder;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -134,6 +140,7 @@ export class StatelessStack extends Stack {
           ...tableEnvironment,
           ...(access === 'sessions' ? {} : { cursorKeySecretArn: stateful.cursorKeySecret.secretArn }),
           ...(group === 'evidence' ? { evidenceBucket: stateful.evidenceBucket.bucketName } : {}),
+          ...(group === 'packs' ? { packsBucket: stateful.packsBucket.bucketName } : {}),
         },
       });
       if (access !== 'sessions') stateful.cursorKeySecret.grantRead(fn.role);
@@ -163,7 +170,13 @@ export class StatelessStack extends Stack {
     apiFunctions.directory.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'AdministerUsers', actions: [...DIRECTORY_COGNITO_ACTIONS], resources: [pool.userPool.userPoolArn] }),
     );
-    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications, apiFunctions.directory]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    for (const fn of [apiFunctions.requests, apiFunctions.evidence, apiFunctions.audit, apiFunctions.notifications, apiFunctions.directory, apiFunctions.packs]) acknowledge(fn, tableIndexes, INDEX_REASON);
+    // Presigned GETs of pack ZIPs are signed by the packs function's role: it may read them, nothing else of the bucket.
+    const packsFn = apiFunctions.packs;
+    const packsArn = Fn.importValue(stateful.exports.packsBucketArn);
+    packsFn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PresignPackZips', actions: ['s3:GetObject'], resources: [`${packsArn}/${PACK_KEY_PREFIX}*`] }));
+    stateful.packsKey.grant(packsFn.role, 'kms:Decrypt');
+    acknowledge(packsFn, `Resource::${stateful.exports.packsBucketArn}/${PACK_KEY_PREFIX}*`, 'Presigned GETs of pack ZIPs (packs/<packId>.zip); GetObject only.');
     acknowledge(apiFunctions.evidence, `Resource::${stateful.exports.evidenceBucketArn}/${EVIDENCE_KEY_PREFIX}*`, 'Presigned PUTs and GETs of evidence files under server-chosen keys (evidence/<factory>/<evidence>/v<n>/<random id>); no delete, no tagging.');
     this.apiFunctions = apiFunctions;
 
@@ -278,6 +291,7 @@ export class StatelessStack extends Stack {
         public: apiFunctions.public.function,
         notifications: apiFunctions.notifications.function,
         directory: apiFunctions.directory.function,
+        packs: apiFunctions.packs.function,
       },
       logKey: opsKey,
       consoleOrigin: Fn.importValue(stateful.exports.consoleOrigin),
@@ -363,6 +377,28 @@ export class StatelessStack extends Stack {
       addAlarm,
       tableIndexesFinding: tableIndexes,
     });
+    this.packBuilder = new PackBuilder(this, 'PackBuilder', {
+      evidenceBucketName: stateful.evidenceBucket.bucketName,
+      evidenceBucketArnExport: stateful.exports.evidenceBucketArn,
+      evidenceKey: stateful.evidenceKey,
+      packsBucketName: stateful.packsBucket.bucketName,
+      packsBucketArnExport: stateful.exports.packsBucketArn,
+      packsKey: stateful.packsKey,
+      signingKey: stateful.signingKey,
+      tableArn,
+      tableKey,
+      environment: tableEnvironment,
+      opsKey,
+      alarmTopic: this.monitoring.topic,
+    });
+    // The packs route group queues each new pack's build.
+    this.packBuilder.jobs.grantSendMessages(packsFn.role);
+    packsFn.function.addEnvironment(ENV.packQueueUrl, this.packBuilder.jobs.queueUrl);
+    for (const fn of [packsFn, this.packBuilder.builder]) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        acknowledge(fn, `Action::${action}`, "Granted by CDK's SQS grants on the KMS-encrypted pack queue, on the ops key only: SQS needs data keys for the messages.");
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.name });

@@ -1,7 +1,7 @@
 /**
  * WAF logging to CloudWatch Logs: every request the web ACL evaluated, with the rule that
  * matched. WAF accepts only log groups whose name starts with `aws-waf-logs-`, and it writes
- * request headers, so the bearer token is redacted.
+ * request headers and paths, so the bearer token and the URI path (a share link's token) are redacted.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -32,7 +32,7 @@ export class WafLogging extends Construct {
     new wafv2.CfnLoggingConfiguration(this, 'Configuration', {
       resourceArn: props.webAcl.attrArn,
       logDestinationConfigs: [this.logGroup.logGroupArn],
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }, { uriPath: {} }],
     });
   }
 }

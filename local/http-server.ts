@@ -12,8 +12,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Route, RouteGroup } from '../functions/api/routes.js';
 import { isProxyResult, lambdaContext, matchRoute, resultHeaders, splitUrl, toProxyEvent } from './api-gateway-adapter.js';
 import { json, problem, type LocalResponse } from './problem.js';
-import { ApiRateLimiter } from './rate-limiter.js';
-import { STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
+import { ApiRateLimiter, TokenBuckets } from './rate-limiter.js';
+import { SHARED_LINK_RATE_PER_MINUTE, SHARED_PATH_PREFIX, STAGE_DEFAULTS, type RateLimits } from '../lib/stages.js';
 import type { MailOutbox } from './mail-outbox.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { LocalAuthorizationServer } from './oauth-server.js';
@@ -53,6 +53,8 @@ export interface LocalHttpServerOptions {
    */
   readonly maxConcurrency?: number;
   readonly concurrencyWaitMs?: number;
+  /** The per-address limit of `GET /v1/shared/*`; `false` turns it off (handler tests call it often). @default on */
+  readonly sharedLinkLimit?: false;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -72,6 +74,8 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
   const logError = options.logError ?? ((message, error, keys) => invocationLogger(keys).error(message, { error }));
   let app: LocalApp | undefined;
   const limiter = options.rateLimits === false ? undefined : new ApiRateLimiter(options.rateLimits ?? STAGE_DEFAULTS.dev.rateLimits);
+  // Share links (no sign-in): their own per-address limit, as WAF's SharedLinksPerAddress rule (lib/api.ts).
+  const sharedLimiter = options.sharedLinkLimit === false ? undefined : new TokenBuckets({ ratePerSecond: SHARED_LINK_RATE_PER_MINUTE / 60, burst: SHARED_LINK_RATE_PER_MINUTE });
   const slots = new ConcurrencySlots(options.maxConcurrency ?? 32);
   const concurrencyWaitMs = options.concurrencyWaitMs ?? timeoutMs;
 
@@ -92,7 +96,12 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     if (app.oauth && LocalAuthorizationServer.handles(path)) {
       return app.oauth.handle({ method, path, query: new URLSearchParams(splitUrl(url).query ?? ''), headers: req.headers, body });
     }
-    const limited = limiter?.check(req.headers.authorization, req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', Date.now());
+    const address = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    if (sharedLimiter && path.toLowerCase().startsWith(SHARED_PATH_PREFIX) && !sharedLimiter.take(address, Date.now())) {
+      const retryAfter = Math.max(1, Math.ceil(sharedLimiter.wait(address, Date.now())));
+      return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `At most ${SHARED_LINK_RATE_PER_MINUTE} share-link requests a minute per address`, headers: { 'Retry-After': String(retryAfter) } }, requestId);
+    }
+    const limited = limiter?.check(req.headers.authorization, address, Date.now());
     if (limited) {
       return problem({ status: 429, code: 'rate-limited', title: 'Too many requests', detail: `Rate limit ${limited.limit} exceeded`, headers: { 'Retry-After': String(limited.retryAfterSeconds) } }, requestId);
     }
@@ -155,7 +164,7 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
     respond(req, requestId)
       .then((result) => send(res, result, requestId))
       .catch((error: unknown) => {
-        logError('local HTTP adapter failed', error, { correlationId: requestId, route: `${req.method ?? 'GET'} ${splitUrl(req.url ?? '/').path}` });
+        logError('local HTTP adapter failed', error, { correlationId: requestId, route: `${req.method ?? 'GET'} ${loggablePath(splitUrl(req.url ?? '/').path)}` });
         send(res, problem({ status: 500, code: 'internal', title: 'Internal error' }, requestId), requestId);
       });
   });
@@ -169,6 +178,11 @@ export function createLocalHttpServer(options: LocalHttpServerOptions = {}): Loc
       app = value;
     },
   };
+}
+
+/** A path fit for a log line: a share link's token never is. */
+function loggablePath(path: string): string {
+  return path.toLowerCase().startsWith(SHARED_PATH_PREFIX) ? `${SHARED_PATH_PREFIX}{token}` : path;
 }
 
 /** A counting semaphore whose waiters give up after a deadline. */

@@ -6,10 +6,8 @@
  * and an error log line (its alarm's).
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { invocationLogger } from '../functions/observability/logger.js';
+import { createDeliveryQueue } from './delivery-queue.js';
 import type { ObjectCreated } from './s3-local.js';
 
 export type EventHandler = (event: unknown) => Promise<unknown>;
@@ -57,51 +55,29 @@ export interface ObjectEventBus {
 }
 
 export function createObjectEventBus(options: ObjectEventBusOptions): ObjectEventBus {
-  const attempts = options.attempts ?? 3;
-  const retryDelayMs = options.retryDelayMs ?? 500;
   const log = options.log ?? ((message, details) => invocationLogger({ route: 'file-verifier' }).error(message, details));
-  const waiting: ReturnType<typeof objectCreatedEvent>[] = [];
   let handler: EventHandler | undefined;
-  let running = Promise.resolve();
-
-  async function handle(event: ReturnType<typeof objectCreatedEvent>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await handler!(event);
-        return;
-      } catch (error) {
-        if (attempt >= attempts) {
-          mkdirSync(dirname(options.failureFile), { recursive: true });
-          appendFileSync(options.failureFile, JSON.stringify({ failedAt: new Date().toISOString(), error: String(error), event }) + '\n');
-          log('file verifier failed; event kept in the failure file', { key: event.detail.object.key, failureFile: options.failureFile, error: String(error) });
-          return;
-        }
-        await sleep(attempt * retryDelayMs);
-      }
-    }
-  }
-
-  function drain(): void {
-    if (!handler) return;
-    for (const event of waiting.splice(0)) running = running.then(() => handle(event));
-  }
+  const queue = createDeliveryQueue<ReturnType<typeof objectCreatedEvent>>({
+    attempt: async (event) => {
+      await handler!(event);
+      return true;
+    },
+    attempts: options.attempts ?? 3,
+    retryDelayMs: options.retryDelayMs ?? 500,
+    failureFile: options.failureFile,
+    failureLine: (event, error) => ({ error: String(error), event }),
+    gaveUp: (event, error) => log('file verifier failed; event kept in the failure file', { key: event.detail.object.key, failureFile: options.failureFile, error: String(error) }),
+  });
 
   return {
     deliver(created) {
       if (created.bucket !== options.rule.bucket || !created.key.startsWith(options.rule.prefix)) return;
-      waiting.push(objectCreatedEvent(created));
-      drain();
+      queue.push(objectCreatedEvent(created));
     },
     connect(next) {
       handler = next;
-      drain();
+      queue.start();
     },
-    async idle() {
-      let seen: Promise<void>;
-      do {
-        seen = running;
-        await seen;
-      } while (seen !== running);
-    },
+    idle: () => queue.idle(),
   };
 }

@@ -14,7 +14,12 @@ import { auditDeps, evidenceDeps, evidenceRepository, requestsDeps } from '../fu
 import { configuration, type Configuration } from '../functions/config/configuration.js';
 import { createHandler as auditHandler } from '../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../functions/http/evidence.js';
+import { createHandler as packsHandler } from '../functions/http/packs.js';
 import { createHandler as publicHandler } from '../functions/http/public.js';
+import { packBuilderDeps, packsDeps } from '../functions/composition/packs.js';
+import { LocalKeyManifestSigner } from '../functions/adapters/local-key-signer.js';
+import { createHandler as packBuilderHandler } from '../functions/jobs/pack-builder.js';
+import { createLocalPackQueue, type LocalPackQueue } from './pack-queue.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
 import { createHandler as notificationsHandler } from '../functions/http/notifications.js';
 import { notificationsDeps, notifierDeps, webhookWorkerDeps } from '../functions/composition/notifications.js';
@@ -39,7 +44,7 @@ import { CONSOLE_SCOPES } from '../functions/config/claims.js';
 import { STAGE_DEFAULTS } from '../lib/stages.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.js';
 import { startArchiveRuntime } from './archive-runtime.js';
-import { LOCAL_S3_CREDENTIALS, type ObjectCreated } from './s3-local.js';
+import { LOCAL_S3_CREDENTIALS, localArchivePaths, type ObjectCreated } from './s3-local.js';
 import { createObjectEventBus, type ObjectEventBus } from './object-events.js';
 import { createLocalHttpServer } from './http-server.js';
 import { ensureTable, seedOrganisations, seedUsers } from './seed.js';
@@ -57,6 +62,8 @@ export const USER_STORE_FILE = 'users.json';
 export const MAIL_DIR = 'mail';
 /** Evidence files uploaded through presigned PUTs, in the local S3 store beside the archive. */
 export const LOCAL_EVIDENCE_BUCKET = 'evidence-files';
+/** Pack ZIPs, in the same store (no lifecycle locally: `expiresAt` still ends downloads after 30 days). */
+export const LOCAL_PACKS_BUCKET = 'evidence-packs';
 const HOST = '127.0.0.1';
 
 /** What the stack needs of an archive runtime (local S3 store, stream poller, export timer). */
@@ -120,6 +127,8 @@ export interface LocalRuntime {
   readonly notifier: { readonly poller: StreamPoller; readonly queue: LocalDelayedQueue };
   /** Runs the reminder sweep now (the timer runs it at start and then daily, as the schedule does in AWS). */
   sweepReminders(): Promise<SweepResult>;
+  /** Pack jobs on their way to the pack builder (tests await `idle()`). */
+  readonly packQueue: LocalPackQueue;
   /** Stops everything this runtime started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -199,7 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         dataDir,
         dynamodbDataDir,
         objectStore: {
-          buckets: [LOCAL_EVIDENCE_BUCKET],
+          buckets: [LOCAL_EVIDENCE_BUCKET, LOCAL_PACKS_BUCKET],
           checksumBuckets: [LOCAL_EVIDENCE_BUCKET],
           onObjectCreated: (event) => objectEvents.deliver(event),
           // The console uploads and downloads files straight from the store, as from S3 in AWS.
@@ -209,7 +218,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stoppers.push(() => archive!.stop());
       stoppers.push(() => objectEvents.idle());
       await ensureBucket(archive.s3Endpoint, LOCAL_EVIDENCE_BUCKET);
+      await ensureBucket(archive.s3Endpoint, LOCAL_PACKS_BUCKET);
     }
+    const packQueue = createLocalPackQueue({ failureFile: join(dataDir, 'failures', 'pack-builder.jsonl') });
+    stoppers.push(() => packQueue.idle());
 
     const cursorKey = await loadOrCreateCursorKey(join(dataDir, 'keys'));
     // The webhook queue's stand-in: the worker is connected once the configuration exists.
@@ -225,7 +237,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         dynamodbEndpoint: dynamodb.endpoint,
         region: LOCAL_REGION,
         ...(archive && { s3Endpoint: archive.s3Endpoint }),
-        ...(archive?.bucket && { evidenceBucket: LOCAL_EVIDENCE_BUCKET }),
+        ...(archive?.bucket && { evidenceBucket: LOCAL_EVIDENCE_BUCKET, packsBucket: LOCAL_PACKS_BUCKET }),
       },
       // Local credentials so the SDK never looks for real ones (profiles, IMDS); the presigned
       // upload URLs are signed with them, so they are the pair the local S3 store accepts.
@@ -237,6 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         deliveryQueue: deliveries,
         userStore,
         mail: mailbox,
+        packJobs: packQueue,
       },
     );
     const consoleDir = options.consoleDir ?? (consoleBuilt() ? CONSOLE_DIST : false);
@@ -260,6 +273,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         public: publicHandler(publicDeps(config)),
         notifications: notificationsHandler(notificationsDeps(config)),
         directory: directoryHandler(directoryDeps(config)),
+        packs: packsHandler(packsDeps(config)),
       },
       mailbox,
     });
@@ -295,6 +309,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clearTimeout(firstSweep);
       clearInterval(dailySweep);
     });
+    if (config.packsBucket) {
+      // The archive manifests' signing key signs pack manifests too, as KMS's one key does in AWS.
+      const signer = new LocalKeyManifestSigner(localArchivePaths(dataDir).signingKeyFile);
+      packQueue.connect(packBuilderHandler(packBuilderDeps(config, signer)));
+    }
     if (config.evidenceBucket) {
       const bucket = config.evidenceBucket;
       objectEvents.connect(fileVerifierHandler({ bucket, evidence: evidenceRepository(config), objects: new S3EvidenceObjects(s3Client(config), bucket) }));
@@ -319,6 +338,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       objectEvents,
       notifier: { poller: notifierPoller, queue: deliveries },
       sweepReminders,
+      packQueue,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

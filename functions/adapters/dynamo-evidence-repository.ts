@@ -1,11 +1,13 @@
 /**
- * Evidence on DynamoDB: one item per evidence holding its versions (append-only), and one
- * share item per version a fulfilment made visible to a buyer org, in the same partition.
+ * Evidence on DynamoDB: one item per evidence holding its versions (append-only), one share
+ * item per version a fulfilment made visible to a buyer org, and one grant per pack sharing
+ * some of its versions with a buyer org, all in the same partition.
  */
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { existingKeys } from './dynamo-batches.js';
 import { INDEXES, PARTITION_KEY, SORT_KEY } from '../config/table.js';
 import { ConflictError } from '../core/errors.js';
-import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, EvidenceShare, FileStatusChange, Page, PageRequest, StoredEvidence, StoredVersion } from '../core/ports.js';
+import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, EvidenceShare, FileStatusChange, PackShareGrant, Page, PageRequest, StoredEvidence, StoredVersion } from '../core/ports.js';
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Evidence } from '../schemas/evidence.js';
 import { dynamo } from './dynamo-errors.js';
@@ -45,7 +47,20 @@ export class DynamoEvidenceRepository implements EvidenceRepository {
     if (!header) return undefined;
     const { versions, ...evidence } = stripKeys<EvidenceRecord>(header);
     const shares = items.filter((item) => item.entity === 'share').map((item) => stripKeys<EvidenceShare>(item));
-    return { evidence, versions, shares };
+    return { evidence, versions, shares: [...shares, ...(await this.packShares(items))] };
+  }
+
+  /**
+   * The versions packs share (the second source of sharing): a grant counts only once its pack
+   * exists, since a factory's pack writes its grants before the pack itself.
+   */
+  private async packShares(items: readonly Record<string, unknown>[]): Promise<EvidenceShare[]> {
+    const grants = items.filter((item) => item.entity === 'pack-share').map((item) => stripKeys<PackShareGrant>(item));
+    if (grants.length === 0) return [];
+    const stored = await existingKeys(this.client, this.settings.tableName, [...new Set(grants.map((g) => g.packId))].map((id) => keys.pack(id)));
+    return grants
+      .filter((grant) => stored.has(keys.pack(grant.packId)[PARTITION_KEY]))
+      .flatMap((grant) => grant.versions.map((version) => ({ evidenceId: grant.evidenceId, buyerOrgId: grant.buyerOrgId, version, sharedAt: grant.sharedAt, packId: grant.packId })));
   }
 
   async create(evidence: Omit<Evidence, 'versions'>, first: StoredVersion, audit: AuditEvent): Promise<void> {

@@ -40,6 +40,17 @@ export const keys = {
   username: (username: string) => ({ [PARTITION_KEY]: `USERNAME#${username}`, [SORT_KEY]: 'USERNAME' }),
   /** A user's personal-data key (AES-256-GCM); never archived, destroyed at erasure. */
   userKey: (userId: string) => ({ [PARTITION_KEY]: `USERKEY#${userId}`, [SORT_KEY]: 'KEY' }),
+  pack: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'PACK' }),
+  /** The copy of a shared pack listed under the org it is shared with. */
+  packListedForSharedOrg: (packId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: 'SHARED' }),
+  shareLink: (packId: string, linkId: string) => ({ [PARTITION_KEY]: `PACK#${packId}`, [SORT_KEY]: `LINK#${linkId}` }),
+  /** Finds a link by the SHA-256 of its token (the token itself is never stored). */
+  shareToken: (tokenHash: string) => ({ [PARTITION_KEY]: `SHARETOKEN#${tokenHash}`, [SORT_KEY]: 'SHARETOKEN' }),
+  /** The versions of one evidence a pack shares with a buyer org, beside the evidence. */
+  packGrant: (grant: { evidenceId: string; buyerOrgId: string; packId: string }) => ({
+    [PARTITION_KEY]: `EVIDENCE#${grant.evidenceId}`,
+    [SORT_KEY]: `PACKSHARE#${grant.buyerOrgId}#${grant.packId}`,
+  }),
 };
 
 /** Sort keys of a request's comments begin with it. */
@@ -81,6 +92,9 @@ export const partitions = {
   allUsers: 'USERS',
   membersOf: (orgId: string) => `MEMBERS#${orgId}`,
   usersInRole: (role: string) => `ROLE#${role}`,
+  /** An org's packs and the packs shared with it, in one partition. */
+  packsOfOrg: (orgId: string) => `PACKS#${orgId}`,
+  allPacks: sharded('PACK'),
 };
 
 /** An organisation item: every organisation in one index partition, newest first. */

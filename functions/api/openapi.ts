@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { PERMISSIONS, ROLES } from '../core/permissions.js';
 import { Health, Problem } from '../schemas/public.js';
 import { OPERATION_SCHEMAS, type OperationSchemas } from './operation-schemas.js';
-import { ROUTES, type Route } from './routes.js';
+import { isAnonymous, ROUTES, type Route } from './routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -48,6 +48,7 @@ function parameters(schemas: OperationSchemas): unknown[] {
 
 function whoMay(route: Route): string {
   if (!route.operation) return 'Anyone.';
+  if (isAnonymous(route)) return 'Anyone holding the link\'s token, without signing in (any `Authorization` is ignored); at most 10 requests a minute per address.';
   const row = PERMISSIONS[route.operation];
   return `Roles: ${ROLES.filter((role) => row[role] !== 'never').map((role) => `${role} (${row[role]})`).join(', ')}.`;
 }
@@ -76,6 +77,7 @@ function operationOf(route: Route): Record<string, unknown> {
     summary: route.summary,
     description: whoMay(route) + (route.audit ? ` Audited as \`${route.audit.action}\`.` : ''),
     operationId: route.operation,
+    ...(isAnonymous(route) && { security: [] }),
     ...(route.audit && { 'x-audit-action': route.audit.action }),
     parameters: [
       ...parameters(schemas),

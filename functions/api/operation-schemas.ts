@@ -51,6 +51,22 @@ import {
   UserPath,
   UserStatusBody,
 } from '../schemas/directory.js';
+import {
+  CreatePackBody,
+  CreatedShareLink,
+  CreateShareLinkBody,
+  ListPacksQuery,
+  Pack,
+  PackDownload,
+  PackPage,
+  PackPath,
+  RevokeShareLinkBody,
+  SharedPack,
+  SharedPath,
+  ShareLink,
+  ShareLinkList,
+  ShareLinkPath,
+} from '../schemas/packs.js';
 import { Me } from '../schemas/public.js';
 import {
   CancelBody,
@@ -110,6 +126,14 @@ export const OPERATION_SCHEMAS = {
   enableUser: { path: UserPath, body: UserStatusBody, response: User },
   exportUserData: { path: UserPath, response: DataExport },
   eraseUser: { path: UserPath, response: EraseResult },
+  createPack: { body: CreatePackBody, response: Pack, status: 202 },
+  listPacks: { query: ListPacksQuery, response: PackPage },
+  getPack: { path: PackPath, response: Pack },
+  downloadPack: { path: PackPath, response: PackDownload },
+  createShareLink: { path: PackPath, body: CreateShareLinkBody, response: CreatedShareLink, status: 201 },
+  listShareLinks: { path: PackPath, response: ShareLinkList },
+  revokeShareLink: { path: ShareLinkPath, body: RevokeShareLinkBody, response: ShareLink },
+  accessShareLink: { path: SharedPath, response: SharedPack },
 } as const satisfies Record<Operation, OperationSchemas>;
 
 type Schemas = typeof OPERATION_SCHEMAS;

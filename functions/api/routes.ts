@@ -3,13 +3,13 @@
  * what its audit event records. API Gateway (CDK), the local HTTP adapter, the OpenAPI
  * document and the tests all derive from this list.
  */
-import type { Operation } from '../core/permissions.js';
+import { ANONYMOUS_OPERATIONS, type Operation } from '../core/permissions.js';
 import type { AuditAction, ResourceType } from '../schemas/audit.js';
 
 export type HttpMethod = 'GET' | 'POST';
 
 /** One Lambda function per group. */
-export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'notifications', 'directory'] as const;
+export const ROUTE_GROUPS = ['requests', 'evidence', 'audit', 'public', 'notifications', 'directory', 'packs'] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
 export interface Route {
@@ -22,6 +22,11 @@ export interface Route {
   /** Set for audited routes. */
   readonly audit?: { readonly action: AuditAction; readonly resourceType: ResourceType; readonly idParam?: string };
   readonly summary: string;
+}
+
+/** A route of an anonymous operation (a share link): no authorizer in front, no token read. */
+export function isAnonymous(route: Route): boolean {
+  return route.operation !== undefined && ANONYMOUS_OPERATIONS.includes(route.operation);
 }
 
 export const ROUTES: readonly Route[] = [
@@ -169,6 +174,39 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST', path: '/v1/users/{userId}/erase', group: 'directory', operation: 'eraseUser',
     audit: { action: 'user.erase', resourceType: 'user', idParam: 'userId' }, summary: 'Erase a user: identity deleted, name pseudonymised, audit records unlinkable',
+  },
+  {
+    method: 'POST', path: '/v1/packs', group: 'packs', operation: 'createPack',
+    audit: { action: 'pack.create', resourceType: 'pack' }, summary: 'Pack evidence versions into one signed ZIP (built asynchronously)',
+  },
+  {
+    method: 'GET', path: '/v1/packs', group: 'packs', operation: 'listPacks',
+    audit: { action: 'pack.list', resourceType: 'pack' }, summary: 'List the org\'s packs and packs shared with it',
+  },
+  {
+    method: 'GET', path: '/v1/packs/{packId}', group: 'packs', operation: 'getPack',
+    audit: { action: 'pack.read', resourceType: 'pack', idParam: 'packId' }, summary: 'Read one pack',
+  },
+  {
+    method: 'GET', path: '/v1/packs/{packId}/download', group: 'packs', operation: 'downloadPack',
+    audit: { action: 'pack.download', resourceType: 'pack', idParam: 'packId' }, summary: 'A download URL for a READY pack\'s ZIP',
+  },
+  {
+    method: 'POST', path: '/v1/packs/{packId}/links', group: 'packs', operation: 'createShareLink',
+    audit: { action: 'share.create', resourceType: 'share' }, summary: 'Create a share link for someone without an account',
+  },
+  {
+    method: 'GET', path: '/v1/packs/{packId}/links', group: 'packs', operation: 'listShareLinks',
+    audit: { action: 'share.list', resourceType: 'pack', idParam: 'packId' }, summary: 'List a pack\'s share links (no tokens)',
+  },
+  {
+    method: 'POST', path: '/v1/packs/{packId}/links/{linkId}/revoke', group: 'packs', operation: 'revokeShareLink',
+    audit: { action: 'share.revoke', resourceType: 'share', idParam: 'linkId' }, summary: 'Revoke a share link',
+  },
+  {
+    // No idParam: the audit event names the link, never the token in the path.
+    method: 'GET', path: '/v1/shared/{token}', group: 'packs', operation: 'accessShareLink',
+    audit: { action: 'share.access', resourceType: 'share' }, summary: 'A pack through a share link, without signing in',
   },
 ];
 

@@ -5,7 +5,7 @@
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { PrivilegedChangeSignal } from '../core/use-cases/directory.js';
-import type { AuditLog, CommentRepository, PersonalDataVault, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, RequestRepository } from '../core/ports.js';
+import type { AuditLog, CommentRepository, PersonalDataVault, DirectoryRepository, EvidenceFileUrls, EvidenceRepository, IdentityDirectory, OrganisationDirectory, PackFileUrls, PackJobs, PackRepository, RequestRepository } from '../core/ports.js';
 import type { CursorSealer } from '../middleware/cursors.js';
 import type { HostResolver, Inbox, WebhookRepository } from '../core/notification-ports.js';
 import type { UrlPolicy } from '../core/webhook-url.js';
@@ -34,6 +34,11 @@ export interface AppDeps {
   readonly identities: IdentityDirectory;
   /** Told of changes of privileged roles (the alarm's log line). */
   readonly signals?: PrivilegedChangeSignal;
+  readonly packs: PackRepository;
+  /** Presigned GETs of pack ZIPs. */
+  readonly packFileUrls: PackFileUrls;
+  /** The queue of pack builds. */
+  readonly packJobs: PackJobs;
   readonly now?: () => Date;
 }
 
@@ -53,3 +58,4 @@ export type NotificationsDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' 
 /** The directory route group; requests, evidence, comments and the inbox feed a user's data export. */
 export type DirectoryDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'directory' | 'identities' | 'requests' | 'evidence' | 'comments'> &
   Pick<AppDeps, 'now' | 'signals'> & { readonly inbox: Pick<Inbox, 'list'> };
+export type PacksDeps = Pick<AppDeps, 'verifier' | 'sessions' | 'vault' | 'auditLog' | 'idempotency' | 'cursors' | 'evidence' | 'organisations' | 'packs' | 'packFileUrls' | 'packJobs'> & Pick<AppDeps, 'now'>;

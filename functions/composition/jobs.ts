@@ -1,6 +1,6 @@
 /**
  * The composition root of the asynchronous jobs (archiver, scheduled export, file verifier,
- * backup export and drill): their clients and adapters, built once per settings object from
+ * pack builder, backup export and drill): their clients and adapters, built once per settings object from
  * the one SDK policy. Each Lambda entry in handlers/ is `createHandler(<job>Deps(jobSettings()))`;
  * the local runtime builds its own deps for the same createHandler functions.
  */
@@ -13,6 +13,9 @@ import { DynamoAuditEventSource, DynamoManifestHeadStore } from '../adapters/dyn
 import { createKmsClient, KmsManifestSigner } from '../adapters/kms-signer.js';
 import { createArchiveS3Client, S3ArchiveStore } from '../adapters/s3-archive-store.js';
 import { S3EvidenceObjects } from '../adapters/s3-evidence-objects.js';
+import { DynamoPackRepository } from '../adapters/dynamo-pack-repository.js';
+import { S3EvidenceObjectReader, S3PackObjectWriter } from '../adapters/s3-pack-files.js';
+import type { PackBuilderDeps } from '../core/use-cases/pack-builder.js';
 import { SDK_POLICY } from '../adapters/sdk-policy.js';
 import { jobSettingsFromEnv, requiredSetting, type JobSettings } from '../config/configuration.js';
 import type { ArchiverDeps } from '../jobs/archiver.js';
@@ -81,6 +84,17 @@ export const backupDrillDeps = /* @__PURE__ */ perConfiguration(
     tableArn: requiredSetting(settings, 'tableArn'),
     tableKeyArn: requiredSetting(settings, 'tableKeyArn'),
     auditTtlDays: settings.auditTtlDays,
+  }),
+);
+
+export const packBuilderJobDeps = /* @__PURE__ */ perConfiguration(
+  (settings: JobSettings): PackBuilderDeps => ({
+    packs: new DynamoPackRepository(documentClient(settings), tableSettings(settings)),
+    evidence: new DynamoEvidenceRepository(documentClient(settings), tableSettings(settings)),
+    objects: new S3EvidenceObjectReader(s3Client(settings), requiredSetting(settings, 'evidenceBucket')),
+    zips: new S3PackObjectWriter(s3Client(settings), requiredSetting(settings, 'packsBucket')),
+    // The archive manifests' signing key signs pack manifests too.
+    signer: new KmsManifestSigner(createKmsClient(settings.region), requiredSetting(settings, 'manifestSigningKeyId')),
   }),
 );
 

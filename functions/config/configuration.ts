@@ -12,6 +12,7 @@ import type { DeliveryQueue, HostResolver } from '../core/notification-ports.js'
 import type { MailSender } from '../core/ports.js';
 import type { CursorKeySource } from '../middleware/cursors.js';
 import { ARCHIVE_ENV, ENV } from './environment.js';
+import type { PackJobs } from '../core/ports.js';
 
 export const DEFAULT_AUDIT_TTL_DAYS = 90;
 
@@ -37,6 +38,8 @@ export const ApiSettings = z.strictObject({
   /** The verified SES identity notifications are sent from (AWS). */
   mailFrom: z.optional(nonEmpty),
   mailConfigurationSet: z.optional(nonEmpty),
+  packsBucket: z.optional(nonEmpty),
+  packQueueUrl: z.optional(url),
 });
 export type ApiSettings = z.infer<typeof ApiSettings>;
 
@@ -59,6 +62,8 @@ export interface Configuration extends ApiSettings {
   readonly userStore?: LocalUserStore;
   /** Where local mail goes (the local mail folder); in AWS, SES. */
   readonly mail?: MailSender;
+  /** The queue of pack builds when it is not SQS (the local runtime's in-process queue, tests). */
+  readonly packJobs?: PackJobs;
 }
 
 type SettingName = keyof ApiSettings;
@@ -121,6 +126,7 @@ export const JobSettings = z.strictObject({
   evidenceBucket: z.optional(nonEmpty),
   tableExportBucket: z.optional(nonEmpty),
   manifestSigningKeyId: z.optional(nonEmpty),
+  packsBucket: z.optional(nonEmpty),
   exportSettleSeconds: z._default(z.int().check(z.minimum(0)), 300),
   exportLookbackDays: z._default(z.int().check(z.minimum(1)), 3),
   /** The notifier's links, queue and mail identity (see ApiSettings). */
@@ -155,6 +161,8 @@ const VARIABLES: Record<SettingName | JobSettingName, string> = {
   manifestSigningKeyId: ENV.manifestSigningKeyId,
   exportSettleSeconds: ARCHIVE_ENV.exportSettleSeconds,
   exportLookbackDays: ARCHIVE_ENV.exportLookbackDays,
+  packsBucket: ENV.packsBucket,
+  packQueueUrl: ENV.packQueueUrl,
 };
 
 export function jobSettingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {

@@ -32,6 +32,10 @@ export const ENV = {
   /** The SES identity (address) notifications are sent from, and the configuration set they go through. */
   mailFrom: 'MAIL_FROM',
   mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
+  /** Bucket holding pack ZIPs (KMS, 30-day lifecycle). */
+  packsBucket: 'PACKS_BUCKET',
+  /** SQS queue of pack builds. */
+  packQueueUrl: 'PACK_QUEUE_URL',
 } as const;
 
 /** Audit archive settings (archiver, scheduled export, local archive runtime). */

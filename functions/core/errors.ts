@@ -76,6 +76,15 @@ export const PROBLEM_CODES = {
   'last-admin': 'The last active admin cannot be disabled, demoted or erased',
   'user-erased': 'The user was erased; nothing more can be done to them',
   'session-revoked': 'The access token was issued before a change of the user or organisation (disabled, role or org changed, suspended)',
+  'pack-not-found': 'No such pack (or it belongs to another tenant)',
+  'pack-item-duplicate': 'The pack names the same evidence version twice',
+  'pack-shared-with-required': 'A factory\'s pack names the buyer org it is shared with (`sharedWithOrgId`)',
+  'pack-shared-with-forbidden': 'A buyer\'s pack is for its own records: it takes no `sharedWithOrgId`',
+  'buyer-not-registered': '`sharedWithOrgId` names no registered buyer organisation',
+  'pack-not-ready': 'The pack is not READY (still PENDING, or FAILED)',
+  'pack-expired': 'The pack\'s ZIP was kept 30 days and has expired (the record stays)',
+  'share-link-not-found': 'No such share link on the pack',
+  'shared-not-found': 'No pack behind this link: unknown, expired, revoked, or not ready',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
@@ -132,7 +141,7 @@ export class NotFoundError extends AppError {
   readonly family: string = 'not-found';
 
   constructor(
-    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found' | 'organisation-not-found' | 'user-not-found',
+    code: 'request-not-found' | 'item-not-found' | 'evidence-not-found' | 'version-not-found' | 'file-not-found' | 'no-route' | 'notification-not-found' | 'webhook-not-found' | 'organisation-not-found' | 'user-not-found' | 'pack-not-found' | 'share-link-not-found' | 'shared-not-found',
     message: string,
   ) {
     super(code, message);

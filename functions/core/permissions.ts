@@ -6,7 +6,8 @@
  * - `any`: allowed without an owning object (creating one of the role's own);
  * - `own`: allowed on objects of the caller's organisation (a request's buyer org or
  *   addressed factory, a factory's own evidence); another tenant's object answers 404;
- * - `shared`: a buyer reading evidence (and downloading its files) a fulfilment shared with its org;
+ * - `shared`: a buyer reading evidence (and downloading its files) shared with its org, by a
+ *   fulfilment or by a factory's pack (the two sources of sharing, functions/core/access.ts);
  * - `all`: every tenant's objects (read-only roles, and the admin's directory commands).
  */
 export const ROLES = ['buyer', 'factory', 'auditor', 'admin'] as const;
@@ -50,6 +51,14 @@ export const OPERATIONS = [
   'enableUser',
   'exportUserData',
   'eraseUser',
+  'createPack',
+  'listPacks',
+  'getPack',
+  'downloadPack',
+  'createShareLink',
+  'listShareLinks',
+  'revokeShareLink',
+  'accessShareLink',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -94,9 +103,28 @@ export const PERMISSIONS: Readonly<Record<Operation, Row>> = {
   enableUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
   exportUserData: { buyer: 'own', factory: 'own', auditor: 'own', admin: 'all' },
   eraseUser: { buyer: 'never', factory: 'never', auditor: 'never', admin: 'all' },
+  // A factory packs its own versions for one buyer org, a buyer the versions shared with it.
+  createPack: { buyer: 'any', factory: 'any', auditor: 'never', admin: 'never' },
+  // `own`: packs of the caller's org and packs shared with it.
+  listPacks: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  getPack: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  downloadPack: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  // Share links belong to the pack's owner org alone (not the org a pack is shared with).
+  createShareLink: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
+  listShareLinks: { buyer: 'own', factory: 'own', auditor: 'all', admin: 'all' },
+  revokeShareLink: { buyer: 'own', factory: 'own', auditor: 'never', admin: 'never' },
+  // The token is the capability: anyone holding it reaches that tenant's pack, signed in or not (ANONYMOUS_OPERATIONS).
+  accessShareLink: { buyer: 'all', factory: 'all', auditor: 'all', admin: 'all' },
 };
 
-export function scopeOf(role: Role, operation: Operation): Scope {
+/** Operations a caller without an account may perform: their route has no authorizer and ignores any token. */
+export const ANONYMOUS_OPERATIONS: readonly Operation[] = ['accessShareLink'];
+
+/** Who calls: a signed-in role, or nobody signed in (an anonymous operation only). */
+export type Caller = Role | 'anonymous';
+
+export function scopeOf(role: Caller, operation: Operation): Scope {
+  if (role === 'anonymous') return ANONYMOUS_OPERATIONS.includes(operation) ? 'all' : 'never';
   return PERMISSIONS[operation][role];
 }
 

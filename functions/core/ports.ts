@@ -6,6 +6,7 @@ import type { EvidenceRequest, RequestStatus } from '../schemas/requests.js';
 import type { Comment } from '../schemas/comments.js';
 import type { OrganisationKind, OrganisationStatus, UserStatus } from '../schemas/directory.js';
 import type { Role } from './permissions.js';
+import type { Pack, PackStatus, ShareLink } from '../schemas/packs.js';
 
 export interface Page<T> {
   readonly items: T[];
@@ -28,7 +29,7 @@ export type RequestListScope =
   | { readonly by: 'factory'; readonly orgId: string }
   | { readonly by: 'all' };
 
-/** A version of an evidence made visible to a buyer organisation by a fulfilment. */
+/** A version of an evidence made visible to a buyer organisation, by a fulfilment or by a factory's pack. */
 export interface EvidenceShare {
   readonly evidenceId: string;
   readonly buyerOrgId: string;
@@ -36,6 +37,8 @@ export interface EvidenceShare {
   readonly sharedAt: string;
   /** Set once the buyer accepted an item fulfilled with this version (expiry reminders go to such buyers). */
   readonly acceptedAt?: string;
+  /** Set when the share comes from a pack (the second source of sharing) rather than a fulfilment. */
+  readonly packId?: string;
 }
 
 export interface RequestRepository {
@@ -294,4 +297,90 @@ export interface PersonalDataVault {
   reveal(events: readonly AuditEvent[]): Promise<AuditEvent[]>;
   /** Drops what this container remembers of the user's key (called after the key is destroyed). */
   forget(userId: string): void;
+}
+
+/** The versions of one evidence a factory's pack shares with its buyer org. */
+export interface PackShareGrant {
+  readonly evidenceId: string;
+  readonly buyerOrgId: string;
+  readonly packId: string;
+  readonly versions: readonly number[];
+  readonly sharedAt: string;
+}
+
+/** The manifest signature of a pack, kept once so every build of the pack writes the same bytes. */
+export interface ManifestSignature {
+  readonly keyId: string;
+  readonly algorithm: string;
+  /** base64 of the DER signature. */
+  readonly value: string;
+}
+
+export interface StoredPack {
+  readonly pack: Pack;
+  readonly signature?: ManifestSignature;
+}
+
+export type PackListScope = { readonly by: 'org'; readonly orgId: string } | { readonly by: 'all' };
+
+/** How a build ended: READY with the ZIP's facts, or FAILED with a reason. */
+export type PackBuildResult =
+  | { readonly status: 'READY'; readonly readyAt: string; readonly size: number; readonly sha256: string }
+  | { readonly status: 'FAILED'; readonly failureReason: string };
+
+export interface PackRepository {
+  get(packId: string): Promise<StoredPack | undefined>;
+  /**
+   * Stores a new pack with its audit event. A factory's pack first writes its share grants
+   * (idempotent puts beside each evidence); they count only once the pack exists, so a pack
+   * that was never stored shares nothing.
+   */
+  create(pack: Pack, grants: readonly PackShareGrant[], audit: AuditEvent): Promise<void>;
+  list(scope: PackListScope, filter: { status?: PackStatus | undefined }, page: PageRequest): Promise<Page<Pack>>;
+  /** Keeps the first signature a build made for the pack and answers the one kept. */
+  keepSignature(packId: string, signature: ManifestSignature): Promise<ManifestSignature>;
+  /**
+   * Moves the pack PENDING -> READY | FAILED with its audit event, in one transaction.
+   * @throws ConcurrentUpdateError when the pack is no longer PENDING (another delivery finished it).
+   */
+  finish(packId: string, result: PackBuildResult, audit: AuditEvent): Promise<void>;
+  /** Stores a link, the hash of its token and its audit event in one transaction. */
+  createLink(link: ShareLink, tokenHash: string, audit: AuditEvent): Promise<void>;
+  listLinks(packId: string): Promise<ShareLink[]>;
+  getLink(packId: string, linkId: string): Promise<ShareLink | undefined>;
+  /** Sets revokedAt (kept if already set) with the audit event. */
+  revokeLink(packId: string, linkId: string, at: string, audit: AuditEvent): Promise<void>;
+  /** The link whose token has this hash. */
+  findLink(tokenHash: string): Promise<ShareLink | undefined>;
+  /** Counts one access (accessCount + 1, lastAccessAt) with its audit event. */
+  recordAccess(packId: string, linkId: string, at: string, audit: AuditEvent): Promise<void>;
+}
+
+/** Presigned GETs of pack ZIPs in the packs bucket. */
+export interface PackFileUrls {
+  download(key: string, fileName: string, ttlSeconds: number): Promise<PresignedUrl>;
+}
+
+/** The queue of pack builds. */
+export interface PackJobs {
+  enqueue(job: { readonly packId: string }): Promise<void>;
+}
+
+/** The evidence bucket's objects, read as streams by the pack builder. */
+export interface EvidenceObjectReader {
+  open(key: string): Promise<NodeJS.ReadableStream>;
+}
+
+/** The packs bucket: one ZIP per pack, uploaded as a stream (multipart). */
+export interface PackObjectWriter {
+  /** Streams `body` to `key`; answers once the object is complete. */
+  put(key: string, body: NodeJS.ReadableStream): Promise<void>;
+}
+
+/** Signs manifests with the product's key (KMS in AWS, a local key file locally). */
+export interface PackSigner {
+  readonly algorithm: string;
+  readonly keyId: string;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  publicKeyPem(keyId: string): Promise<string>;
 }

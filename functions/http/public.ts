@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { openApiJson } from '../api/openapi.js';
 import type { PublicDeps } from '../composition/dependencies.js';
+import { signedIn } from '../core/access.js';
 import { apiOperation } from '../middleware/api-operation.js';
 import { withAnswerHeaders } from '../middleware/correlation.js';
 import { correlationIdOf } from '../middleware/state.js';
@@ -15,6 +16,6 @@ export function createHandler(deps: PublicDeps) {
   return routeGroup('public', {
     '/v1/health': async (event) => json(event, JSON.stringify({ status: 'ok' })),
     '/v1/openapi.json': async (event) => json(event, openApiJson()),
-    getMe: apiOperation({ operation: 'getMe', run: async (_input, { principal }) => ({ body: principal }) }, deps),
+    getMe: apiOperation({ operation: 'getMe', run: async (_input, { principal }) => ({ body: signedIn(principal) }) }, deps),
   });
 }

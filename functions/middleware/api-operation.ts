@@ -9,13 +9,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { OPERATION_SCHEMAS, type InputOf, type OperationSchemas, type ResponseOf } from '../api/operation-schemas.js';
 import type { AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
-import { findRoute } from '../api/routes.js';
+import { findRoute, isAnonymous } from '../api/routes.js';
 import type { IdempotencyStore } from '../core/idempotency.js';
 import type { Operation } from '../core/permissions.js';
 import type { AuditLog, PersonalDataVault } from '../core/ports.js';
 import type { UseCaseContext } from '../core/use-cases/context.js';
 import { auditTrail } from './audit-trail.js';
-import { authenticate } from './authenticate.js';
+import { anonymousCaller, authenticate } from './authenticate.js';
 import { correlation } from './correlation.js';
 import type { CursorSealer } from './cursors.js';
 import { idempotency } from './idempotency.js';
@@ -85,7 +85,7 @@ export function apiOperation<O extends Operation>(spec: OperationSpec<O>, deps: 
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(correlation())
-    .use(authenticate(deps.verifier, deps.sessions))
+    .use(isAnonymous(route) ? anonymousCaller() : authenticate(deps.verifier, deps.sessions))
     .use(auditTrail({ route, successStatus, auditLog: deps.auditLog, now, vault: deps.vault }))
     .use(parseInput({ operation, schemas, cursors: deps.cursors }))
     .use(idempotency({ route, store: deps.idempotency, auditLog: deps.auditLog, clock: now }))

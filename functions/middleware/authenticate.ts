@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { bearerToken, type AccessTokenVerifier } from '../adapters/cognito-token-verifier.js';
 import { InvalidTokenError, MissingCredentialsError } from '../core/errors.js';
 import { isRole } from '../core/permissions.js';
-import type { Principal } from '../core/principal.js';
+import { ANONYMOUS, type Principal } from '../core/principal.js';
 import type { SessionFreshness } from './session-freshness.js';
 import { headerValues, stateOf, type ApiMiddleware, type ApiRequest } from './state.js';
 
@@ -33,6 +33,15 @@ export function authenticate(verifier: AccessTokenVerifier, freshness?: SessionF
       const { principal, issuedAt } = await verifiedCaller(request.event, verifier);
       await freshness?.check(principal, issuedAt);
       stateOf(request).principal = principal;
+    },
+  };
+}
+
+/** The caller of an anonymous operation (a share link): nobody, whatever `Authorization` holds; the token in the path is the capability. */
+export function anonymousCaller(): ApiMiddleware {
+  return {
+    before: async function noAccount(request: ApiRequest) {
+      stateOf(request).principal = ANONYMOUS;
     },
   };
 }

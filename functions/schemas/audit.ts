@@ -48,10 +48,21 @@ export const AuditAction = z.enum([
   'user.enable',
   'user.data-export',
   'user.erase',
+  'pack.create',
+  'pack.list',
+  'pack.read',
+  'pack.download',
+  /** The pack builder (actor: the system) made the ZIP (READY) or gave up (FAILED). */
+  'pack.build',
+  'share.create',
+  'share.list',
+  'share.revoke',
+  /** A share link was used (actor: anonymous); names the link, never its token. */
+  'share.access',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'notification', 'webhook', 'organisation', 'user']);
+export const ResourceType = z.enum(['request', 'evidence', 'audit', 'system', 'notification', 'webhook', 'organisation', 'user', 'pack', 'share']);
 export type ResourceType = z.infer<typeof ResourceType>;
 
 export const AuditEvent = z

@@ -5,13 +5,13 @@
  * row in that table fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type Route } from '../../functions/api/routes.js';
-import type { Operation } from '../../functions/core/permissions.js';
+import { isAnonymous, ROUTES, type Route } from '../../functions/api/routes.js';
+import type { Operation, Role } from '../../functions/core/permissions.js';
 import { randomUUID } from 'node:crypto';
 import { DEMO_USERS, stableSub, type DemoUsername } from '../../local/demo-users.js';
 import { oracleRow, parseAnswer, type Outcome } from '../support/access-oracle.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { markFileAvailable } from '../support/evidence-files.js';
+import { markFileAvailable, markPackReady } from '../support/evidence-files.js';
 import { inbox } from '../../functions/composition/notifications.js';
 import { notificationIdOf } from '../../functions/core/use-cases/notifications.js';
 
@@ -49,6 +49,17 @@ interface World {
   readonly evidenceId: string;
   /** A webhook of the buyer org and one of the factory. */
   readonly webhooks: { readonly buyer: string; readonly factory: string };
+  /** The buyer org of the request (the factory's pack is shared with it). */
+  readonly buyerOrgId: string;
+  /** READY packs: the factory's (shared with the buyer org) and the buyer's own, each with a share link. */
+  readonly factoryPack: WorldPack;
+  readonly buyerPack: WorldPack;
+}
+
+interface WorldPack {
+  readonly packId: string;
+  readonly linkId: string;
+  readonly token: string;
 }
 
 const WEBHOOK = { url: 'https://hooks.example.com/walk', events: ['request.created'] };
@@ -72,16 +83,28 @@ async function world(tenant: Tenant): Promise<World> {
   expect(fulfil.status).toBe(200);
   const [buyerHook, factoryHook] = await Promise.all([BUYER[tenant], FACTORY[tenant]].map((as) => api.call('POST', '/v1/webhooks', { as, body: WEBHOOK })));
   expect(buyerHook!.status).toBe(201);
+  const evidenceId = evidence.body.evidenceId;
+  const pack = async (as: DemoUsername, body: Record<string, unknown>): Promise<WorldPack> => {
+    const created = await api.call('POST', '/v1/packs', { as, body: { title: 'walk', items: [{ evidenceId, version: 1 }], ...body } });
+    expect(created.status).toBe(202);
+    await markPackReady(api.table, created.body.packId);
+    const link = await api.call('POST', `/v1/packs/${created.body.packId}/links`, { as, body: {} });
+    expect(link.status).toBe(201);
+    return { packId: created.body.packId, linkId: link.body.linkId, token: link.body.token };
+  };
   return {
     requestId: request.body.requestId,
     fulfilledItemId: fulfilled.itemId,
     pendingItemId: pending.itemId,
     evidenceId: evidence.body.evidenceId,
     webhooks: { buyer: buyerHook!.body.webhookId, factory: factoryHook!.body.webhookId },
+    buyerOrgId: `B00${tenant}`,
+    factoryPack: await pack(FACTORY[tenant], { sharedWithOrgId: `B00${tenant}` }),
+    buyerPack: await pack(BUYER[tenant], {}),
   };
 }
 
-const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
+const BODIES: Partial<Record<Operation, (w: World, role: Role) => unknown>> = {
   createRequest: () => ({ factoryId: 'F001', title: 'walk', items: [{ docType: 'certificate' }] }),
   fulfilItem: (w) => ({ evidenceId: w.evidenceId, version: 1 }),
   reviewItem: () => ({ decision: 'ACCEPT' }),
@@ -98,7 +121,13 @@ const BODIES: Partial<Record<Operation, (w: World) => unknown>> = {
   changeUserRole: () => ({ role: 'factory', orgId: 'F001' }),
   disableUser: () => ({}),
   enableUser: () => ({}),
+  createPack: (w, role) => ({ title: 'walk', items: [{ evidenceId: w.evidenceId, version: 1 }], ...(role === 'factory' && { sharedWithOrgId: w.buyerOrgId }) }),
+  createShareLink: () => ({}),
+  revokeShareLink: () => ({}),
 };
+
+/** A buyer walks its own pack (share links are the owner org's alone); everyone else the factory's. */
+const packFor = (w: World, role: Role) => (role === 'buyer' ? w.buyerPack : w.factoryPack);
 
 /** Directory commands change what they touch: each case gets its own organisation or user. */
 const FRESH_TARGET = new Set<Operation>(['suspendOrganisation', 'changeUserRole', 'disableUser', 'enableUser', 'eraseUser']);
@@ -135,6 +164,7 @@ function pathFor(route: Route, w: World, c: Case, target: { orgId: string; userI
   const itemId = route.operation === 'fulfilItem' ? w.pendingItemId : w.fulfilledItemId;
   // Upload URLs are for the file still PENDING_UPLOAD (v2); downloads for the shared, AVAILABLE one (v1).
   const version = route.operation === 'issueUploadUrl' ? '2' : '1';
+  const pack = packFor(w, roleOf(c.user).group);
   return route.path
     .replace('{requestId}', w.requestId)
     .replace('{itemId}', itemId)
@@ -143,7 +173,10 @@ function pathFor(route: Route, w: World, c: Case, target: { orgId: string; userI
     .replace('{notificationId}', notificationId)
     .replace('{webhookId}', webhookId)
     .replace('{orgId}', target.orgId)
-    .replace('{userId}', target.userId);
+    .replace('{userId}', target.userId)
+    .replace('{packId}', pack.packId)
+    .replace('{linkId}', pack.linkId)
+    .replace('{token}', pack.token);
 }
 
 const targetsObject = (route: Route) => route.path.includes('{');
@@ -173,7 +206,7 @@ function expected(c: Case): { status: number; outcome?: Outcome } {
 
 /** The organisations an answered item belongs to (requests, evidence, audit events, organisations, users). */
 function orgsOf(item: Record<string, any>): string[] {
-  return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId, item.orgId].filter((org): org is string => typeof org === 'string');
+  return [item.buyerOrgId, item.factoryId, item.actor?.orgId, item.author?.orgId, item.orgId, item.ownerOrgId, item.sharedWithOrgId].filter((org): org is string => typeof org === 'string');
 }
 
 /** Lists whose own-view items may lawfully lie outside the caller's organisation (API.md 1.1). */
@@ -202,7 +235,7 @@ async function inPool<T>(items: readonly T[], width: number, work: (item: T) => 
 }
 
 /** The call's audit events, by its correlation id; waits briefly for an index that lags. */
-async function auditEventsOf(correlationId: string, user: DemoUsername, since: Date, expectedCount: number) {
+async function auditEventsOf(correlationId: string, user: DemoUsername | 'anonymous', since: Date, expectedCount: number) {
   for (let attempt = 0; ; attempt += 1) {
     const events = await api.auditEventsOf(correlationId, user, since);
     if (events.length >= expectedCount || attempt === 20) return events;
@@ -230,7 +263,7 @@ describe('the access oracle, walked through HTTP', () => {
       // can use the shared one (and a wrong row fails this case whatever it then changed).
       const mutates = c.route.method === 'POST' && targetsObject(c.route) && expected(c).status < 300;
       const w = mutates ? await world(targetTenant) : shared[targetTenant];
-      const body = BODIES[c.route.operation!]?.(w);
+      const body = BODIES[c.route.operation!]?.(w, role.group);
       const cell = cellOf(c);
       const query = cell.other === 'shown' ? '?limit=100' : '';
       const since = new Date(Date.now() - 1000);
@@ -242,7 +275,8 @@ describe('the access oracle, walked through HTTP', () => {
       const answer = await api.call(c.route.method, pathFor(c.route, w, c, target) + query, { as: c.user, ...(body !== undefined && { body }) });
       const want = expected(c);
       const label = `${c.user} ${c.route.method} ${c.route.path} (${c.tenant} tenant)`;
-      const events = await auditEventsOf(answer.requestId, c.user, since, want.outcome ? 1 : 0);
+      // A share link's call has no account behind it: its events are the anonymous actor's.
+      const events = await auditEventsOf(answer.requestId, isAnonymous(c.route) ? 'anonymous' : c.user, since, want.outcome ? 1 : 0);
       const got = { status: answer.status, ...(events[0] && { outcome: events[0].outcome }) };
       expect.soft(got, label).toEqual(want);
       expect.soft(events.length, `audit events of ${label}`).toBe(want.outcome ? 1 : 0);
@@ -252,7 +286,9 @@ describe('the access oracle, walked through HTTP', () => {
         const belongs = (item: Record<string, any>) =>
           item.notificationId !== undefined
             ? item.notificationId === notificationOf(c.user) // an inbox holds its owner's notifications only
-            : targetsObject(c.route)
+            : item.linkId !== undefined
+              ? item.packId === packFor(w, role.group).packId // a share link belongs to the pack in the path
+              : targetsObject(c.route)
               ? orgsOf(item).some((org) => tenantOrgs(targetTenant).includes(org))
               : orgsOf(item).includes(role.orgId) || listedLawfully(c.route.operation!, item, role.orgId);
         for (const item of items) expect.soft(belongs(item), `${label} lists ${JSON.stringify(item)}`).toBe(true);

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/api/routes.js';
+import { isAnonymous, ROUTES } from '../../functions/api/routes.js';
 import { API_SCOPE } from '../../functions/config/claims.js';
 import { apiGatewayThrottle, DEFAULT_RATE_LIMITS, WAF_EVALUATION_WINDOW_SECONDS, wafRateLimit } from '../../lib/stages.js';
 import { synthApp } from './app.js';
@@ -35,14 +35,14 @@ describe('routes', () => {
     expect(methods.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('puts a Cognito authorizer with the API scope on every method but health and openapi', () => {
+  it('puts a Cognito authorizer with the API scope on every method but health, openapi and the share links', () => {
     const methods = methodsByRoute();
     for (const route of ROUTES) {
       const m = methods.get(`${route.method} ${route.path}`)!;
-      if (route.operation) {
+      if (route.operation && !isAnonymous(route)) {
         expect(m).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: [API_SCOPE], AuthorizerId: expect.anything() });
       } else {
-        expect(['/v1/health', '/v1/openapi.json']).toContain(route.path);
+        expect(['/v1/health', '/v1/openapi.json', '/v1/shared/{token}']).toContain(route.path);
         expect(m.AuthorizationType).toBe('NONE');
       }
     }

@@ -100,8 +100,8 @@ describe('alarms', () => {
   it('counts denials with one metric filter per audited API function on the logger\'s denial line', () => {
     const filters = Object.values(stateless.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties);
     const denialFilters = filters.filter((f) => f.MetricTransformations[0].MetricName === 'Denials');
-    // requests, evidence, audit, notifications, directory: every audited route group.
-    expect(denialFilters).toHaveLength(5);
+    // requests, evidence, audit, notifications, directory, packs: every audited route group.
+    expect(denialFilters).toHaveLength(6);
     for (const f of denialFilters) expect(f.FilterPattern).toBe('{ $.audit.outcome = "DENIED" }');
   });
 

@@ -24,8 +24,8 @@ const fn = (prefix: string) => {
 describe('every function', () => {
   it('runs the newest Node runtime on arm64 with an explicit timeout, memory, X-Ray and a KMS-encrypted log group', () => {
     // Route groups, archiver, export, pre-token trigger, backup export, backup drill, file verifier, notifier,
-    // webhook worker, reminder sweep; no custom-resource Lambda.
-    expect(functions().length).toBe(ROUTE_GROUPS.length + 9);
+    // webhook worker, reminder sweep, pack builder; no custom-resource Lambda.
+    expect(functions().length).toBe(ROUTE_GROUPS.length + 10);
     for (const [id, f] of functions()) {
       expect(f.Properties, id).toMatchObject({
         Runtime: NODE_RUNTIME.name,
@@ -76,8 +76,8 @@ describe('environment', () => {
     const readers = policies
       .filter((p) => p.Properties.PolicyDocument.Statement.some((st) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes('CursorKey')))
       .map((p) => JSON.stringify(p.Properties.Roles));
-    expect(readers).toHaveLength(5);
-    for (const group of ['requests', 'evidence', 'audit', 'notifications', 'directory']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
+    expect(readers).toHaveLength(6);
+    for (const group of ['requests', 'evidence', 'audit', 'notifications', 'directory', 'packs']) expect(readers.some((r) => r.includes(`Api${group}Role`)), group).toBe(true);
   });
 
   it('gives the consumers their bucket, table and signing key', () => {

@@ -169,12 +169,13 @@ describe('per-function least privilege', () => {
     }
   });
 
-  it('only the evidence group may PUT into the evidence bucket (presigned uploads and downloads); the file verifier only reads and tags', () => {
+  it('only the evidence group may PUT into the evidence bucket (presigned uploads and downloads); the file verifier only reads and tags, the pack builder only reads', () => {
     const onBucket = allowStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('EvidenceBucketArn'));
     const byRole = (role: string) => onBucket.filter((p) => p.roles[0]!.startsWith(role)).flatMap((p) => actionsOf(p.statement));
-    expect(new Set(onBucket.map((p) => p.roles[0]!.replace(/Role.*/, '')))).toEqual(new Set(['Apievidence', 'FileVerifierFunction']));
+    expect(new Set(onBucket.map((p) => p.roles[0]!.replace(/Role.*/, '')))).toEqual(new Set(['Apievidence', 'FileVerifierFunction', 'PackBuilderFunction']));
     expect(byRole('Apievidence').sort()).toEqual(['s3:GetObject', 's3:PutObject']);
     expect(byRole('FileVerifierFunction').sort()).toEqual(['s3:GetObject', 's3:GetObjectTagging', 's3:PutObjectTagging']);
+    expect(byRole('PackBuilderFunction')).toEqual(['s3:GetObject']);
     for (const p of onBucket) expect(JSON.stringify(p.statement.Resource)).toContain('/evidence/*');
   });
 

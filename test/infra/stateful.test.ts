@@ -130,8 +130,8 @@ describe('archive bucket', () => {
 describe('other buckets', () => {
   it('makes every bucket private, SSL-only, retained and versioned', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
-    // Archive, evidence, Athena results, access logs, archiver failures, table exports, CloudTrail logs, web console files.
-    expect(Object.keys(buckets)).toHaveLength(8);
+    // Archive, evidence, packs, Athena results, access logs, archiver failures, table exports, CloudTrail logs, web console files.
+    expect(Object.keys(buckets)).toHaveLength(9);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.DeletionPolicy).toBe('Retain');
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
@@ -140,7 +140,7 @@ describe('other buckets', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     }
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(8);
+    expect(policies).toHaveLength(9);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -149,8 +149,8 @@ describe('other buckets', () => {
   });
 
   it('encrypts the evidence and Athena results buckets with KMS and expires query results', () => {
-    // Archive, evidence, Athena results, archiver failures, table exports.
-    expect(Object.keys(bucketWith({ BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] } }))).toHaveLength(5);
+    // Archive, evidence, packs, Athena results, archiver failures, table exports.
+    expect(Object.keys(bucketWith({ BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] } }))).toHaveLength(6);
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-query-results', ExpirationInDays: 30 })]) },
     });

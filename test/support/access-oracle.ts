@@ -101,6 +101,22 @@ export const ACCESS_ORACLE: Readonly<Record<string, OracleRow>> = {
   disableWebhook: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: EVERY_TENANT },
   // GET /v1/webhooks/{webhookId}/deliveries (1.1): own org, admin.
   listWebhookDeliveries: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: EVERY_TENANT },
+  // POST /v1/packs (1.1, "Packs"): factory (sharedWithOrgId required), buyer (none); answered 202.
+  createPack: { buyer: { own: '202 SUCCESS', other: 'n/a' }, factory: { own: '202 SUCCESS', other: 'n/a' }, auditor: FORBIDDEN_HERE, admin: FORBIDDEN_HERE },
+  // GET /v1/packs: own org's packs and packs shared with it; auditor, admin: all.
+  listPacks: { buyer: LISTS_OWN, factory: LISTS_OWN, auditor: LISTS_ALL, admin: LISTS_ALL },
+  // GET /v1/packs/{packId}: as above.
+  getPack: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
+  // GET /v1/packs/{packId}/download: as above (the walk's packs are READY).
+  downloadPack: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
+  // POST /v1/packs/{packId}/links (1.1, "Share links"): the pack's owner org.
+  createShareLink: { buyer: { own: '201 SUCCESS', other: '404 DENIED' }, factory: { own: '201 SUCCESS', other: '404 DENIED' }, auditor: FORBIDDEN, admin: FORBIDDEN },
+  // GET /v1/packs/{packId}/links: the pack's owner org; auditor, admin.
+  listShareLinks: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
+  // POST /v1/packs/{packId}/links/{linkId}/revoke: the pack's owner org.
+  revokeShareLink: { buyer: OWN_TENANT, factory: OWN_TENANT, auditor: FORBIDDEN, admin: FORBIDDEN },
+  // GET /v1/shared/{token}: anyone holding the token, no sign-in (a signed-in caller is just as anonymous).
+  accessShareLink: { buyer: EVERY_TENANT, factory: EVERY_TENANT, auditor: EVERY_TENANT, admin: EVERY_TENANT },
   // GET /v1/audit: auditor, admin.
   listAudit: { buyer: FORBIDDEN_HERE, factory: FORBIDDEN_HERE, auditor: LISTS_ALL, admin: LISTS_ALL },
   // GET /v1/organisations (1.1): any signed-in user: the factories and the own org; admin, auditor: all.

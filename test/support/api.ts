@@ -7,11 +7,13 @@ import type { Server } from 'node:http';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { partitions, stripKeys } from '../../functions/adapters/dynamo-items.js';
 import { ROUTES } from '../../functions/api/routes.js';
+import { ANONYMOUS } from '../../functions/core/principal.js';
 import { INDEXES } from '../../functions/config/table.js';
 import type { AppDeps } from '../../functions/composition/dependencies.js';
 import { documentClient } from '../../functions/composition/table.js';
 import { createHandler as auditHandler } from '../../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../../functions/http/evidence.js';
+import { createHandler as packsHandler } from '../../functions/http/packs.js';
 import { createHandler as publicHandler } from '../../functions/http/public.js';
 import { createHandler as requestsHandler } from '../../functions/http/requests.js';
 import { createHandler as notificationsHandler } from '../../functions/http/notifications.js';
@@ -58,7 +60,8 @@ export interface TestApi {
    * The audit events of one call, found by its correlation id among the events of the demo
    * user who made it (one query of that actor's index partition, from `since` on).
    */
-  auditEventsOf(correlationId: string, actor: DemoUsername, since?: Date): Promise<AuditEvent[]>;
+  /** `actor` 'anonymous': the events of calls without an account (share links). */
+  auditEventsOf(correlationId: string, actor: DemoUsername | 'anonymous', since?: Date): Promise<AuditEvent[]>;
   stop(): Promise<void>;
 }
 
@@ -73,7 +76,7 @@ export async function startTestApi(
   const documents = documentClient(config);
   const overrides = typeof given === 'function' ? given(config) : given;
   const deps = testDeps(config, overrides);
-  const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false });
+  const http = createLocalHttpServer({ logError: () => undefined, rateLimits: false, sharedLinkLimit: false });
   http.ready({
     issuer: tokens.issuer,
     routes: ROUTES,
@@ -84,6 +87,7 @@ export async function startTestApi(
       public: publicHandler(deps),
       notifications: notificationsHandler({ ...notificationsDeps(config), ...deps, ...overrides }),
       directory: directoryHandler({ ...notificationsDeps(config), ...deps }),
+      packs: packsHandler(deps),
     },
     ...(config.mail && { mailbox: config.mail as MailOutbox }),
   });
@@ -146,7 +150,7 @@ export async function startTestApi(
             FilterExpression: 'correlationId = :correlationId',
             ExpressionAttributeNames: { '#pk': byOwner.partitionKey, ...(since && { '#sk': byOwner.sortKey }) },
             ExpressionAttributeValues: {
-              ':pk': partitions.auditOfActor(stableSub(actor)),
+              ':pk': partitions.auditOfActor(actor === 'anonymous' ? ANONYMOUS.userId : stableSub(actor)),
               ':correlationId': correlationId,
               ...(since && { ':since': since.toISOString() }),
             },

@@ -14,7 +14,8 @@ import { createMailOutbox } from '../../local/mail-outbox.js';
 import { seedOrganisations, seedUsers } from '../../local/seed.js';
 import { configuration, type Configuration } from '../../functions/config/configuration.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local.js';
-import { memoryFileUrls } from './memory-file-urls.js';
+import { packRepository } from '../../functions/composition/packs.js';
+import { memoryFileUrls, memoryPackFileUrls, recordingPackJobs } from './memory-file-urls.js';
 
 
 export function testConfiguration(
@@ -62,6 +63,9 @@ export function testDeps(config: Configuration, overrides: Partial<AppDeps> = {}
     cursors: cursorSealer(config),
     // Presigned URLs need no server; tests of files pass real ones on the local S3 store.
     fileUrls: memoryFileUrls,
+    packs: packRepository(config),
+    packFileUrls: memoryPackFileUrls,
+    packJobs: recordingPackJobs(),
     ...overrides,
   };
 }

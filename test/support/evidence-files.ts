@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/adapters/dynamo-client.js';
 import { DynamoEvidenceRepository } from '../../functions/adapters/dynamo-evidence-repository.js';
+import { DynamoPackRepository } from '../../functions/adapters/dynamo-pack-repository.js';
 import { createArchiveS3Client } from '../../functions/adapters/s3-archive-store.js';
 import { S3EvidenceFileUrls } from '../../functions/adapters/s3-evidence-file-urls.js';
 import { S3EvidenceObjects } from '../../functions/adapters/s3-evidence-objects.js';
@@ -17,6 +18,11 @@ import { createS3UrlSigner } from '../../functions/adapters/s3-url-signer.js';
 import { systemEvent } from '../../functions/core/audit-trail.js';
 import { EVIDENCE_KEY_PREFIX } from '../../functions/core/evidence-files.js';
 import { createHandler as createVerifier } from '../../functions/jobs/file-verifier.js';
+import { createHandler as createPackBuilder } from '../../functions/jobs/pack-builder.js';
+import { LocalKeyManifestSigner } from '../../functions/adapters/local-key-signer.js';
+import { S3EvidenceObjectReader, S3PackFileUrls, S3PackObjectWriter } from '../../functions/adapters/s3-pack-files.js';
+import type { PackBuilderDeps } from '../../functions/core/use-cases/pack-builder.js';
+import { createLocalPackQueue, type LocalPackQueue } from '../../local/pack-queue.js';
 import { LOCAL_REGION } from '../../local/dynamodb-local.js';
 import { createObjectEventBus, type ObjectEventBus } from '../../local/object-events.js';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../local/s3-local.js';
@@ -24,6 +30,7 @@ import type { FileInfo } from '../../functions/schemas/evidence.js';
 import type { TestTable } from './dynamodb.js';
 
 export const EVIDENCE_BUCKET = 'evidence-files';
+export const PACKS_BUCKET = 'evidence-packs';
 
 export interface LocalEvidenceStore {
   readonly s3: LocalS3;
@@ -33,13 +40,27 @@ export interface LocalEvidenceStore {
   fileUrls(now?: () => Date): S3EvidenceFileUrls;
   /** Starts feeding the store's ObjectCreated events to the production verifier on this table. */
   connectVerifier(table: TestTable): ReturnType<typeof createVerifier>;
+  /** Presigned GETs of pack ZIPs in the store's packs bucket; `now` moves their signing clock. */
+  packFileUrls(now?: () => Date): S3PackFileUrls;
+  /**
+   * The production pack builder on this table, fed by a local pack queue (pass it as the API's
+   * `packJobs`); `wrap` swaps its ports (fault injection).
+   */
+  connectPackBuilder(table: TestTable, wrap?: (deps: PackBuilderDeps) => PackBuilderDeps): { queue: LocalPackQueue; deps: PackBuilderDeps; signer: LocalKeyManifestSigner; handler: ReturnType<typeof createPackBuilder> };
   stop(): Promise<void>;
 }
 
-export async function startLocalEvidenceStore(): Promise<LocalEvidenceStore> {
+export async function startLocalEvidenceStore(options: { readonly now?: () => Date } = {}): Promise<LocalEvidenceStore> {
   const directory = mkdtempSync(join(tmpdir(), 'evidence-store-'));
   const events = createObjectEventBus({ rule: { bucket: EVIDENCE_BUCKET, prefix: EVIDENCE_KEY_PREFIX }, failureFile: join(directory, 'failures.jsonl'), retryDelayMs: 50, log: () => undefined });
-  const s3 = await startLocalS3({ directory, buckets: [EVIDENCE_BUCKET], checksumBuckets: [EVIDENCE_BUCKET], onObjectCreated: (e) => events.deliver(e) });
+  const s3 = await startLocalS3({
+    directory,
+    buckets: [EVIDENCE_BUCKET, PACKS_BUCKET],
+    checksumBuckets: [EVIDENCE_BUCKET],
+    onObjectCreated: (e) => events.deliver(e),
+    ...(options.now && { now: options.now }),
+  });
+  const queues: LocalPackQueue[] = [];
   const client = createArchiveS3Client({ endpoint: s3.endpoint });
   const sign = createS3UrlSigner({ region: LOCAL_REGION, credentials: LOCAL_S3_CREDENTIALS, endpoint: s3.endpoint });
   const documents: ReturnType<typeof createDocumentClient>[] = [];
@@ -59,8 +80,28 @@ export async function startLocalEvidenceStore(): Promise<LocalEvidenceStore> {
       events.connect(verifier);
       return verifier;
     },
+    packFileUrls: (now) => new S3PackFileUrls({ sign, bucket: PACKS_BUCKET, ...(now && { now }) }),
+    connectPackBuilder(table, wrap = (deps) => deps) {
+      const document = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
+      documents.push(document);
+      const settings = { tableName: table.tableName, auditTtlDays: 90 };
+      const signer = new LocalKeyManifestSigner(join(directory, 'keys', 'manifest-signing-key.pem'));
+      const deps = wrap({
+        packs: new DynamoPackRepository(document, settings),
+        evidence: new DynamoEvidenceRepository(document, settings),
+        objects: new S3EvidenceObjectReader(client, EVIDENCE_BUCKET),
+        zips: new S3PackObjectWriter(client, PACKS_BUCKET),
+        signer,
+      });
+      const queue = createLocalPackQueue({ failureFile: join(directory, 'pack-failures.jsonl'), retryDelayMs: 20, log: () => undefined });
+      queues.push(queue);
+      const handler = createPackBuilder(deps);
+      queue.connect(handler);
+      return { queue, deps, signer, handler };
+    },
     async stop() {
       await events.idle();
+      for (const q of queues) await q.idle();
       await s3.stop();
       client.destroy();
       for (const d of documents) d.destroy();
@@ -96,6 +137,21 @@ export async function markFileAvailable(table: TestTable, evidenceId: string, ve
     await repository.setFileStatus(
       { evidenceId, version, fileId: file.fileId, from: ['PENDING_UPLOAD'], to: 'AVAILABLE' },
       systemEvent({ action: 'evidence.file.verify', outcome: 'SUCCESS', resource: { type: 'evidence', id: evidenceId }, statusCode: 200, correlationId: `test-${evidenceId}`, now: new Date() }),
+    );
+  } finally {
+    document.destroy();
+  }
+}
+
+/** Marks a pack READY as the builder would (with made-up ZIP facts), without a store (permission walks). */
+export async function markPackReady(table: TestTable, packId: string): Promise<void> {
+  const document = createDocumentClient({ endpoint: table.endpoint, region: LOCAL_REGION });
+  try {
+    const packs = new DynamoPackRepository(document, { tableName: table.tableName, auditTtlDays: 90 });
+    await packs.finish(
+      packId,
+      { status: 'READY', readyAt: new Date().toISOString(), size: 1, sha256: 'b'.repeat(64) },
+      systemEvent({ action: 'pack.build', outcome: 'SUCCESS', resource: { type: 'pack', id: packId }, statusCode: 200, correlationId: `test-${packId}`, now: new Date() }),
     );
   } finally {
     document.destroy();

@@ -86,7 +86,7 @@ describe('the local HTTP server with low limits', () => {
     };
     // Refill rates so low that the test's own pace cannot refill a bucket.
     const http = createLocalHttpServer({ rateLimits: { perUser: { ratePerSecond: 0.01, burst: 2 }, perAddress: { ratePerSecond: 0.01, burst: 3 } } });
-    http.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: 'x' }), routes: ROUTES, handlers: { requests: handler, evidence: handler, audit: handler, public: handler, notifications: handler, directory: handler } });
+    http.ready({ issuer: new TokenIssuer({ key: await generateSigningKey(), password: 'x' }), routes: ROUTES, handlers: { requests: handler, evidence: handler, audit: handler, public: handler, notifications: handler, directory: handler, packs: handler } });
     const port = await freePort();
     await new Promise<void>((resolve) => http.server.listen(port, '127.0.0.1', resolve));
     try {

@@ -3,7 +3,7 @@
  * verifier's judgement of a stored object (AVAILABLE or REJECTED, never back).
  */
 import type { FileDownload, FileInfo, StoredEvidenceFile, UploadUrlBody, UploadUrlResult } from '../../schemas/evidence.js';
-import { authorize, orgOf } from '../access.js';
+import { authorize, orgOf, visibleVersions } from '../access.js';
 import { systemEvent } from '../audit-trail.js';
 import { ConcurrentUpdateError, ConflictError, HiddenNotFoundError, NotFoundError } from '../errors.js';
 import { evidenceFileKey, judgeObject, newFileId, parseEvidenceFileKey, type Verdict } from '../evidence-files.js';
@@ -67,7 +67,8 @@ export async function issueUploadUrl(deps: EvidenceFileDeps, ctx: UseCaseContext
 }
 
 /**
- * 1. The owning factory, a buyer org the version was shared with, auditors and admins;
+ * 1. The owning factory, a buyer org the version was shared with (by a fulfilment or a pack),
+ *    auditors and admins;
  *    anyone else, and a version not shared with the buyer, answers 404 as if absent.
  * 2. A version without a file answers 404; a file not AVAILABLE answers 409.
  * 3. Answers a presigned GET (5 minutes) that downloads the file as an attachment.
@@ -78,11 +79,8 @@ export async function downloadEvidenceFile(deps: EvidenceFileDeps, ctx: UseCaseC
   ctx.audit.describe({ version: number });
   const stored = await deps.evidence.get(evidenceId);
   if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
-  const visible =
-    scope === 'all' ||
-    (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) ||
-    (scope === 'shared' && stored.shares.some((s) => s.buyerOrgId === ctx.principal.orgId && s.version === number));
-  if (!visible) throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
+  const visible = visibleVersions(ctx.principal, scope, stored.evidence, stored.shares);
+  if (!visible || (visible !== 'all' && !visible.has(number))) throw new HiddenNotFoundError('evidence-not-found', 'No such evidence');
   const version = versionOf(stored, number);
   const file = version.file;
   if (!file) throw new NotFoundError('file-not-found', `Version ${number} carries no file`);

@@ -1,6 +1,6 @@
 /** Use cases of a factory's evidence library: create, read, list, add a version. */
 import type { AddVersionBody, AddVersionResult, CreateEvidenceBody, CreateEvidenceResult, Evidence, ListEvidenceQuery } from '../../schemas/evidence.js';
-import { authorize, orgOf } from '../access.js';
+import { authorize, orgOf, visibleVersions } from '../access.js';
 import { HiddenNotFoundError, NotFoundError } from '../errors.js';
 import { newEvidenceId } from '../ids.js';
 import type { EvidenceListScope, EvidenceRecord, EvidenceRepository, Page, StoredEvidence, StoredVersion } from '../ports.js';
@@ -67,16 +67,15 @@ export async function listEvidence(deps: EvidenceDeps, ctx: UseCaseContext, inpu
   return { ...page, items: page.items.map(({ versions, ...header }) => assemble(header, versions)) };
 }
 
-/** A buyer sees only the versions shared with its organisation, and the evidence as of those. */
+/** A buyer sees only the versions shared with its organisation (by fulfilment or by a pack), and the evidence as of those. */
 export async function getEvidence(deps: EvidenceDeps, ctx: UseCaseContext, input: UseCaseInput<EvidenceIds>): Promise<Evidence> {
   const scope = authorize(ctx.principal, 'getEvidence');
   const stored = await deps.evidence.get(input.path.evidenceId);
   if (!stored) throw new NotFoundError('evidence-not-found', 'No such evidence');
-  if (scope === 'all') return assemble(stored.evidence, stored.versions);
-  if (scope === 'own' && stored.evidence.factoryId === ctx.principal.orgId) return assemble(stored.evidence, stored.versions);
-  if (scope === 'shared') {
-    const shared = new Set(stored.shares.filter((s) => s.buyerOrgId === ctx.principal.orgId).map((s) => s.version));
-    const versions = stored.versions.filter((v) => shared.has(v.version));
+  const visible = visibleVersions(ctx.principal, scope, stored.evidence, stored.shares);
+  if (visible === 'all') return assemble(stored.evidence, stored.versions);
+  if (visible) {
+    const versions = stored.versions.filter((v) => visible.has(v.version));
     const latest = versions.at(-1);
     if (latest) return { ...assemble(stored.evidence, versions), latestVersion: latest.version, updatedAt: latest.createdAt };
   }

@@ -2,7 +2,7 @@
 import type { AuditEvent, HistoryQuery } from '../../schemas/audit.js';
 import type { Comment, CreateCommentBody } from '../../schemas/comments.js';
 import type { CancelBody, CreateRequestBody, EvidenceRequest, FulfilBody, ListRequestsQuery, ReviewBody } from '../../schemas/requests.js';
-import { assertRequestAccess, authorize, isRequestParty, orgOf } from '../access.js';
+import { assertRequestAccess, authorize, isRequestParty, orgOf, signedIn } from '../access.js';
 import { redactForParty } from '../audit-trail.js';
 import { HiddenValidationError, NotFoundError, ValidationError } from '../errors.js';
 import { newCommentId, newItemId, newRequestId } from '../ids.js';
@@ -216,7 +216,7 @@ export async function createComment(deps: RequestDeps, ctx: UseCaseContext, inpu
     throw new ValidationError([{ path: '/itemId', message: 'names no item of this request' }], { code: 'comment-item-not-found' });
   }
   const now = ctx.now();
-  const { principal } = ctx;
+  const principal = signedIn(ctx.principal);
   const comment: Comment = {
     commentId: newCommentId(now.getTime()),
     requestId: request.requestId,
