@@ -65,7 +65,7 @@ describe('signing in', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Incorrect username or password');
     await expectAccessible(page, 'sign-in page with an error');
 
-    const homes = { buyer1: 'Requests', factory1: 'Queue', auditor1: 'Audit log', admin1: 'Audit log' } as const;
+    const homes = { buyer1: 'Requests', factory1: 'Queue', auditor1: 'Audit log', admin1: 'Administration' } as const;
     for (const [username, home] of Object.entries(homes)) {
       const signedIn = await person(username);
       await expect.poll(() => heading(signedIn).textContent()).toBe(home);
@@ -81,7 +81,7 @@ describe('the whole story by clicking', () => {
 
     // The buyer asks factory F001 for an audit report.
     await buyer.getByRole('link', { name: 'New request' }).click();
-    await buyer.getByLabel('Factory id').fill('F001');
+    await buyer.getByLabel('Factory', { exact: true }).selectOption('F001');
     await buyer.getByLabel('Title').fill('Social audit 2026');
     await buyer.getByLabel('Due date').fill('2099-01-31');
     await buyer.getByLabel('Document type 1').fill('audit-report');
@@ -179,6 +179,22 @@ describe('the whole story by clicking', () => {
   }, 180_000);
 });
 
+describe('administration', () => {
+  it('an admin sees every organisation and user, adds a factory, and it joins the directory buyers pick from', async () => {
+    const admin = await person('admin1');
+    await expect.poll(() => admin.getByRole('cell', { name: 'factory1', exact: true }).count()).toBe(1);
+    await checkScreen(admin, '50-admin');
+    await admin.getByText('Add an organisation').click();
+    await admin.getByLabel('Organisation name').fill('Fabrica Norte');
+    await admin.getByLabel('Country (ISO code)').fill('PT');
+    await admin.getByRole('button', { name: 'Create organisation' }).click();
+    await expect.poll(() => admin.getByRole('cell', { name: 'Fabrica Norte' }).count(), { timeout: 15_000 }).toBe(1);
+    const buyer = await person('buyer2');
+    await buyer.getByRole('link', { name: 'New request' }).click();
+    await expect.poll(async () => (await buyer.getByLabel('Factory', { exact: true }).locator('option').allTextContents()).join('|')).toContain('Fabrica Norte');
+  }, 120_000);
+});
+
 describe('notifications', () => {
   it('the inbox screen lists the user\'s notifications, unread ones on request', async () => {
     const buyer = await person('buyer1');
@@ -190,6 +206,49 @@ describe('notifications', () => {
     expect(await buyer.getByRole('alert').count()).toBe(0);
     await checkScreen(buyer, '60-buyer-notifications');
   }, 60_000);
+});
+
+describe('packs', () => {
+  it('the factory packs a version for the buyer and shares it by link, the buyer downloads the ZIP', async () => {
+    const [buyer, factory] = await Promise.all([person('buyer1'), person('factory1')]);
+    await factory.getByRole('link', { name: 'Evidence library' }).click();
+    await factory.getByLabel('Name', { exact: true }).fill('Chemical test report');
+    await factory.getByLabel('Document type', { exact: true }).fill('test-report');
+    await factory.getByLabel('File', { exact: true }).setInputFiles({ name: 'test-report.txt', mimeType: 'text/plain', buffer: Buffer.from('REACH test report: passed\n') });
+    await expect.poll(() => factory.getByTestId('sha256').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    await factory.getByRole('button', { name: 'Create evidence' }).click();
+    await expect.poll(() => factory.getByRole('cell', { name: 'available' }).count(), { timeout: 15_000 }).toBe(1);
+    // A new version with its own file, and an expiry soon enough for a badge.
+    await factory.getByText('Add a version').click();
+    await factory.getByLabel('Version notes').fill('Re-tested');
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await factory.getByLabel('Version expires on').fill(soon);
+    await factory.locator('#new-version-file').setInputFiles({ name: 'test-report-v2.txt', mimeType: 'text/plain', buffer: Buffer.from('REACH test report: passed again\n') });
+    await expect.poll(() => factory.getByTestId('sha256').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    await factory.getByRole('button', { name: 'Add version' }).click();
+    await expect.poll(() => factory.getByRole('cell', { name: 'available' }).count(), { timeout: 15_000 }).toBe(2);
+    expect(await factory.getByText(/expires in (9|10) days/).count()).toBe(1);
+    await checkScreen(factory, '24-factory-evidence-versions');
+    await factory.getByRole('link', { name: 'Packs' }).click();
+    await factory.getByLabel('Pack title').fill('Audit pack for B001');
+    await factory.getByLabel('Share with buyer (organisation id)').fill('B001');
+    await factory.getByLabel(/Chemical test report \(test-report\) version 1/).check();
+    await checkScreen(factory, '61-factory-new-pack');
+    await factory.getByRole('button', { name: 'Create pack' }).click();
+    await expect.poll(() => heading(factory).textContent()).toBe('Audit pack for B001');
+    await expect.poll(() => factory.locator('.facts').textContent(), { timeout: 30_000 }).toContain('ready');
+    await factory.getByLabel('Note (who it is for)').fill('external auditor');
+    await factory.getByRole('button', { name: 'Create share link' }).click();
+    await expect.poll(() => factory.getByTestId('share-url').textContent()).toMatch(/\/v1\/shared\//);
+    await checkScreen(factory, '62-factory-pack');
+
+    await buyer.getByRole('link', { name: 'Packs' }).click();
+    await buyer.getByRole('link', { name: 'Audit pack for B001' }).click();
+    await expect.poll(() => buyer.locator('.facts').textContent()).toContain('ready');
+    const [zip] = await Promise.all([buyer.waitForEvent('download'), buyer.getByRole('button', { name: 'Download ZIP' }).click()]);
+    expect(readFileSync((await zip.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+    await checkScreen(buyer, '63-buyer-pack');
+  }, 120_000);
 });
 
 describe('refusals', () => {
@@ -211,7 +270,7 @@ describe('refusals', () => {
     await factory.getByRole('button', { name: 'Create evidence' }).click();
     await expect.poll(() => factory.getByText('expired 2020-01-01').count()).toBe(1);
     await buyer.getByRole('link', { name: 'New request' }).click();
-    await buyer.getByLabel('Factory id').fill('F002');
+    await buyer.getByLabel('Factory', { exact: true }).selectOption('F002');
     await buyer.getByLabel('Title').fill('Certificates');
     await buyer.getByLabel('Document type 1').fill('certificate');
     await buyer.getByRole('button', { name: 'Send request' }).click();

@@ -9,7 +9,9 @@ import { RequestPage } from './screens/request-page';
 import { EvidenceLibrary } from './screens/evidence-library';
 import { EvidencePage } from './screens/evidence-page';
 import { AuditSearch } from './screens/audit-search';
+import { Admin } from './screens/admin';
 import { Notifications } from './screens/notifications';
+import { PackList, PackPage } from './screens/packs';
 
 type Role = 'buyer' | 'factory' | 'auditor' | 'admin';
 
@@ -17,23 +19,28 @@ const NAVIGATION: Record<Role, readonly { to: string; label: string }[]> = {
   buyer: [
     { to: '/requests', label: 'Requests' },
     { to: '/requests/new', label: 'New request' },
+    { to: '/packs', label: 'Packs' },
     { to: '/notifications', label: 'Notifications' },
   ],
   factory: [
     { to: '/queue', label: 'Queue' },
     { to: '/evidence', label: 'Evidence library' },
+    { to: '/packs', label: 'Packs' },
     { to: '/notifications', label: 'Notifications' },
   ],
   auditor: [
     { to: '/audit', label: 'Audit log' },
     { to: '/requests', label: 'Requests' },
     { to: '/evidence', label: 'Evidence' },
+    { to: '/packs', label: 'Packs' },
     { to: '/notifications', label: 'Notifications' },
   ],
   admin: [
+    { to: '/admin', label: 'Administration' },
     { to: '/audit', label: 'Audit log' },
     { to: '/requests', label: 'Requests' },
     { to: '/evidence', label: 'Evidence' },
+    { to: '/packs', label: 'Packs' },
     { to: '/notifications', label: 'Notifications' },
   ],
 };
@@ -52,7 +59,10 @@ function Screen({ path }: { path: string }): ReactNode {
   if (path === '/evidence') return <EvidenceLibrary />;
   if ((params = match('/evidence/:evidenceId', path))) return <EvidencePage evidenceId={params.evidenceId!} />;
   if (path === '/audit') return <AuditSearch />;
+  if (path === '/admin') return <Admin />;
   if (path === '/notifications') return <Notifications />;
+  if (path === '/packs') return <PackList />;
+  if ((params = match('/packs/:packId', path))) return <PackPage packId={params.packId!} />;
   return (
     <section>
       <h1>Not found</h1>
