@@ -8,6 +8,9 @@ export interface HttpAnswer {
   readonly ms: number;
 }
 
+/** A call with no answer by then is a transport failure (API Gateway's own limit is 29 s). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export class LocalClient {
   private readonly agents = new Map<string, Agent>();
 
@@ -15,7 +18,10 @@ export class LocalClient {
 
   private agent(localAddress: string): Agent {
     let agent = this.agents.get(localAddress);
-    if (!agent) this.agents.set(localAddress, (agent = new Agent({ keepAlive: true, maxSockets: 256, localAddress } as never)));
+    // With a socket timeout set, Node's agent honours the server's `Keep-Alive: timeout=N` and
+    // drops an idle socket a second before the server would: without one it keeps idle sockets
+    // indefinitely, and a request sent on one the server is closing dies with ECONNRESET.
+    if (!agent) this.agents.set(localAddress, (agent = new Agent({ keepAlive: true, maxSockets: 256, localAddress, timeout: REQUEST_TIMEOUT_MS } as never)));
     return agent;
   }
 
@@ -33,7 +39,6 @@ export class LocalClient {
           method,
           agent: this.agent(from),
           localAddress: from,
-          timeout: 60_000,
           headers: {
             ...(options.token && { Authorization: `Bearer ${options.token}` }),
             ...(body && { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }),
@@ -56,7 +61,9 @@ export class LocalClient {
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`timeout ${method} ${path}`)));
+      // Set on the request, not as its `timeout` option: an option equal to the agent's leaves a
+      // reused socket with the 1 s idle timeout the keep-alive hint gave it.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`timeout ${method} ${path}`)));
       req.on('error', reject);
       req.end(body);
     });
