@@ -1,0 +1,141 @@
+/**
+ * Where each measured cost input comes from, in this order: measured by this run; else the
+ * newest result file in bench/results/ that holds the figure (a run with more sections, say
+ * `npm run bench` whole, before `npm run bench -- --only capacity`); else the stated default
+ * below, which names the run it was taken from. Every figure carries its source, and the bench
+ * prints it beside the input.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MeasuredInputs } from './cost.js';
+
+type Scalar = Exclude<keyof MeasuredInputs, 'capacity'>;
+
+/** A stored figure, as bin/bench.ts writes it. */
+interface StoredFigure {
+  readonly section: string;
+  readonly name: string;
+  readonly value: number;
+}
+
+/** How to find each input among a result file's figures; `own` rows are the cost section's record of what it used. */
+const LOOKUPS: Readonly<Record<Scalar, { readonly section: string; readonly name: RegExp; readonly label: string; readonly unit: string }>> = {
+  apiLambdaMs: { section: 'end to end', name: /^create request c=1 p50/, label: 'API Lambda billed ms (c=1 create p50 end to end, an upper bound: network included)', unit: 'ms' },
+  archivePutsPerInvocation: { section: 'cost inputs', name: /^archiver S3 PUTs per invocation \(measured this run\)$/, label: 'archiver S3 PUTs per invocation', unit: 'PUTs' },
+  archiverMs: { section: 'cost inputs', name: /^archiver ms per invocation, mean \(measured this run\)$/, label: 'archiver ms per invocation, mean', unit: 'ms' },
+  archiveGzipBytesPerEvent: { section: 'archive', name: /^gzip bytes per event$/, label: 'archive gzip bytes per audit event', unit: 'B' },
+  notifierMsPerEvent: { section: 'notifications', name: /^notifier handler time per event$/, label: 'notifier ms per notified event (2 stream records)', unit: 'ms' },
+  workerMsPerDelivery: { section: 'notifications', name: /^worker handler time per delivery$/, label: 'webhook worker ms per delivery', unit: 'ms' },
+  packBuild100MiBMs: { section: 'pack build', name: /^100 files x 1 MiB build time$/, label: 'pack build ms, 100 files x 1 MiB (builder throughput)', unit: 'ms' },
+};
+
+export const INPUT_LABELS: Readonly<Record<Scalar, { label: string; unit: string }>> = LOOKUPS;
+
+/**
+ * Stated defaults for a fresh clone with no result file: measured on this project's 2-core
+ * machine on 2026-12-02 (capacity from `npm run bench -- --only capacity`, archive from
+ * `npx tsx bin/archive-figures.ts`, the rest from the `npm run bench` of that day; see
+ * docs/cost-model.md). They go stale as the code changes: a run that measures a figure wins.
+ */
+export const STATED_DEFAULTS: MeasuredInputs = {
+  capacity: {
+    'create request': { writeUnits: 17, readUnits: 3 },
+    'create request (Idempotency-Key)': { writeUnits: 19, readUnits: 1 },
+    'create evidence': { writeUnits: 29, readUnits: 2 },
+    'fulfil item': { writeUnits: 52, readUnits: 2 },
+    'review item': { writeUnits: 52, readUnits: 1 },
+    'read request': { writeUnits: 4, readUnits: 1 },
+    'list requests': { writeUnits: 3, readUnits: 0.5 },
+    'request history': { writeUnits: 4, readUnits: 1.5 },
+    'audit read': { writeUnits: 4, readUnits: 4 },
+  },
+  apiLambdaMs: 30,
+  archivePutsPerInvocation: 1.67,
+  archiverMs: 118.9,
+  archiveGzipBytesPerEvent: 92.8,
+  notifierMsPerEvent: 10,
+  workerMsPerDelivery: 10,
+  packBuild100MiBMs: 3_000,
+};
+
+/** Where the stated defaults come from, per input (printed when a default is used). */
+export const STATED_DEFAULT_SOURCES: Readonly<Record<keyof MeasuredInputs, string>> = {
+  capacity: 'stated default: npm run bench -- --only capacity of 2026-12-02 (before the GSI projection work)',
+  apiLambdaMs: 'stated default: bin/bench.ts fallback before this change, not a measurement',
+  archivePutsPerInvocation: 'stated default: bin/archive-figures.ts of 2026-12-02 (1,000-call burst)',
+  archiverMs: 'stated default: bin/archive-figures.ts of 2026-12-02',
+  archiveGzipBytesPerEvent: 'stated default: bin/archive-figures.ts of 2026-12-02 (1,000-call burst)',
+  notifierMsPerEvent: 'stated default: an estimate, not a measurement',
+  workerMsPerDelivery: 'stated default: an estimate, not a measurement',
+  packBuild100MiBMs: 'stated default: an estimate, not a measurement',
+};
+
+/** The result files of bench/results, newest first (by modification time). */
+function resultFiles(dir: string): { file: string; figures: StoredFigure[]; date: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      try {
+        const parsed = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { date?: string; figures?: StoredFigure[] };
+        return { file: f, figures: parsed.figures ?? [], date: parsed.date ?? '' };
+      } catch {
+        return { file: f, figures: [], date: '' };
+      }
+    })
+    .filter((r) => r.figures.length > 0)
+    .sort((a, b) => b.date.localeCompare(a.date));
+}
+
+export interface ResolvedInputs {
+  readonly inputs: MeasuredInputs;
+  readonly sources: Readonly<Record<keyof MeasuredInputs, string>>;
+}
+
+/**
+ * The cost inputs: `measured` (this run's figures, any may be missing) completed from the
+ * newest result file holding each figure, then from the stated defaults.
+ */
+export function resolveCostInputs(measured: Partial<MeasuredInputs>, resultsDir: string): ResolvedInputs {
+  const files = resultFiles(resultsDir);
+  const sources: Partial<Record<keyof MeasuredInputs, string>> = {};
+  const values: Partial<Record<Scalar, number>> = {};
+  for (const key of Object.keys(LOOKUPS) as Scalar[]) {
+    const own = measured[key];
+    if (own !== undefined && Number.isFinite(own)) {
+      values[key] = own;
+      sources[key] = 'measured this run';
+      continue;
+    }
+    const { section, name } = LOOKUPS[key];
+    const found = files.map((f) => ({ f, hit: f.figures.find((x) => x.section === section && name.test(x.name)) })).find((x) => x.hit);
+    if (found?.hit) {
+      values[key] = found.hit.value;
+      sources[key] = `bench/results/${found.f.file} (${found.f.date.slice(0, 10)})`;
+    } else {
+      values[key] = STATED_DEFAULTS[key];
+      sources[key] = STATED_DEFAULT_SOURCES[key];
+    }
+  }
+  let capacity = measured.capacity;
+  if (capacity && Object.keys(capacity).length > 0) sources.capacity = 'measured this run';
+  else {
+    const found = files.find((f) => f.figures.some((x) => x.section === 'capacity'));
+    if (found) {
+      const rows: Record<string, { writeUnits: number; readUnits: number }> = {};
+      for (const x of found.figures.filter((x) => x.section === 'capacity')) {
+        const m = /^(.*) (WCU|RCU)$/.exec(x.name);
+        if (!m) continue;
+        const row = (rows[m[1]!] ??= { writeUnits: 0, readUnits: 0 });
+        if (m[2] === 'WCU') row.writeUnits = x.value;
+        else row.readUnits = x.value;
+      }
+      capacity = rows;
+      sources.capacity = `bench/results/${found.file} (${found.date.slice(0, 10)})`;
+    } else {
+      capacity = STATED_DEFAULTS.capacity;
+      sources.capacity = STATED_DEFAULT_SOURCES.capacity;
+    }
+  }
+  return { inputs: { ...(values as Record<Scalar, number>), capacity }, sources: sources as Record<keyof MeasuredInputs, string> };
+}
