@@ -1,55 +1,64 @@
 /**
  * DynamoDB capacity consumed per API operation, measured on DynamoDB Local through the real
- * handlers and adapters (an SDK middleware adds ReturnConsumedCapacity: TOTAL to every call
- * and sums what comes back), beside the theoretical minimum for the items the operation
- * writes: 1 WCU per started KB of each item, x2 inside a transaction.
+ * handlers and adapters (an SDK middleware adds ReturnConsumedCapacity to every call and sums
+ * what comes back), beside the write units AWS's documented rules give for the same items
+ * (bench/capacity-rules.ts): every item the operation wrote, read before and after it.
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { documentClient } from '../functions/composition/table.js';
 import { ROUTES } from '../functions/api/routes.js';
-import { createTableInput } from '../functions/config/table.js';
+import { createTableInput, INDEXES, PARTITION_KEY, SORT_KEY } from '../functions/config/table.js';
 import { createHandler as auditHandler } from '../functions/http/audit.js';
 import { createHandler as evidenceHandler } from '../functions/http/evidence.js';
 import { createHandler as requestsHandler } from '../functions/http/requests.js';
 import type { ApiHandler } from '../functions/middleware/api-operation.js';
 import { lambdaContext, matchRoute, toProxyEvent } from '../local/api-gateway-adapter.js';
-import type { DemoUsername } from '../local/demo-users.js';
+import { stableSub, type DemoUsername } from '../local/demo-users.js';
 import { freePort } from '../local/net.js';
 import { seedOrganisations } from '../local/seed.js';
 import { findUser, generateSigningKey, TokenIssuer } from '../local/token-issuer.js';
 import { testConfiguration, testDeps } from '../test/support/deps.js';
+import { itemSize, writeUnits, type ItemChange, type WriteUnits } from './capacity-rules.js';
 import { createServer } from 'node:http';
 
 export interface CapacityFigures {
   readonly operation: string;
+  /** As DynamoDB Local reports them. */
   readonly writeUnits: number;
   readonly readUnits: number;
-  /** Sum over written items of ceil(size / 1 KB), x2 when transactional; undefined for reads. */
-  readonly minWriteUnits?: number;
-  readonly itemBytes?: number[];
-  readonly transactional?: boolean;
+  /** By AWS's documented rules for the items written (table and each index). */
+  readonly aws: WriteUnits;
+  /** Sizes of the items written, after the write. */
+  readonly itemBytes: number[];
+  /** Items answered, for a list page. */
+  readonly pageItems?: number;
 }
 
-/** DynamoDB's item size rules: names and values in UTF-8, numbers ~1 byte per 2 digits + 1, 3 bytes per map or list, 1 per element. */
-export function itemSize(value: unknown): number {
-  if (value === null || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]|e.*$/g, '').replace(/^0+/, '').length / 2) + 1;
-  if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + 1 + itemSize(v), 0);
-  if (typeof value === 'object') return 3 + Object.entries(value as Record<string, unknown>).reduce((n, [k, v]) => n + (v === undefined ? 0 : Buffer.byteLength(k) + 1 + itemSize(v)), 0);
-  return 0;
-}
-/** Top-level items have no map overhead. */
-const topItemSize = (item: Record<string, unknown>) => itemSize(item) - 3;
+type Item = Record<string, unknown>;
+const keyOf = (item: Item) => `${String(item[PARTITION_KEY])}|${String(item[SORT_KEY])}`;
 
+/** Sums the capacity DynamoDB Local reports and notes the key of every item a write names. */
 function meterCapacity(client: DynamoDBDocumentClient) {
-  const meter = { read: 0, write: 0, on: false };
+  const meter = { read: 0, write: 0, on: false, written: new Map<string, boolean>() };
+  const note = (key: Item | undefined, transactional: boolean) => {
+    if (key) meter.written.set(keyOf(key), transactional || (meter.written.get(keyOf(key)) ?? false));
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
-      if (meter.on) input.ReturnConsumedCapacity = 'TOTAL';
+      const input = args.input as Record<string, any>;
+      if (meter.on) {
+        input.ReturnConsumedCapacity = 'TOTAL';
+        for (const part of (input.TransactItems ?? []) as Record<string, { Item?: Item; Key?: Item }>[]) {
+          for (const action of Object.values(part)) note(action.Item ?? action.Key, true);
+        }
+        note(input.Item ?? (/Update|Delete/.test(context.commandName ?? '') ? input.Key : undefined), false);
+        for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, unknown>)) {
+          if (!Array.isArray(requests)) continue;
+          for (const r of requests as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]) note(r.PutRequest?.Item ?? r.DeleteRequest?.Key, false);
+        }
+      }
       const output = await next(args);
       if (meter.on) {
         const consumed = (output.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
@@ -108,42 +117,62 @@ export async function measureCapacity(dynamodbEndpoint: string): Promise<Capacit
       if (result.statusCode >= 400) throw new Error(`${method} ${url}: ${result.statusCode} ${result.body}`);
       return { body: JSON.parse(result.body) as Record<string, any>, requestId };
     };
-    /** Items whose attribute `correlationId` or key matches: read outside the meter. */
-    const itemsWritten = async (correlationId: string, keys: string[]) => {
-      const all = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
-      return (all.Items ?? []).filter((i) => i.correlationId === correlationId || keys.includes(`${i.pk}|${i.sk}`));
+    /** Every item of the table, read outside the meter. */
+    const snapshot = async () => {
+      const items = new Map<string, Item>();
+      let start: Item | undefined;
+      do {
+        const page = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) items.set(keyOf(item), item);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
     };
     const results: CapacityFigures[] = [];
-    const measure = async (operation: string, run: () => Promise<{ body: Record<string, any>; requestId: string }>, writes?: (r: { body: Record<string, any>; requestId: string }) => string[], transactional = true) => {
+    const measure = async (operation: string, run: () => Promise<{ body: Record<string, any>; requestId: string }>) => {
+      const before = await snapshot();
       meter.read = 0;
       meter.write = 0;
+      meter.written.clear();
       meter.on = true;
       const result = await run();
       meter.on = false;
-      const figures: CapacityFigures = { operation, writeUnits: meter.write, readUnits: meter.read };
-      if (writes) {
-        const items = await itemsWritten(result.requestId, writes(result));
-        const sizes = items.map((i) => topItemSize(i));
-        results.push({ ...figures, itemBytes: sizes, transactional, minWriteUnits: sizes.reduce((n, s) => n + Math.ceil(s / 1024), 0) * (transactional ? 2 : 1) });
-      } else {
-        results.push(figures);
-      }
+      const after = await snapshot();
+      const changes: ItemChange[] = [...meter.written].map(([key, transactional]) => ({ before: before.get(key), after: after.get(key), transactional }));
+      const written = changes.filter((c) => c.after !== undefined || c.before !== undefined);
+      results.push({
+        operation,
+        writeUnits: meter.write,
+        readUnits: meter.read,
+        aws: writeUnits(written, Object.values(INDEXES)),
+        itemBytes: written.map((c) => itemSize((c.after ?? c.before)!)),
+        ...(Array.isArray(result.body.items) && operation.startsWith('list') && { pageItems: result.body.items.length }),
+      });
       return result;
     };
 
     const body = { factoryId: 'F001', title: 'Annual compliance pack', description: 'Please send the documents for the 2026 audit.', items: [{ docType: 'audit-report' }, { docType: 'certificate', note: 'ISO 9001' }] };
-    const created = await measure('create request', () => call('buyer1', 'POST', '/v1/requests', body), (r) => [`REQUEST#${r.body.requestId}|REQUEST`]);
-    await measure('create request (Idempotency-Key)', () => call('buyer1', 'POST', '/v1/requests', body, ['Idempotency-Key', 'bench-1']), (r) => [`REQUEST#${r.body.requestId}|REQUEST`]);
-    const evidence = await measure('create evidence', () => call('factory1', 'POST', '/v1/evidence', { name: 'Audit report 2026', docType: 'audit-report' }), (r) => [`EVIDENCE#${r.body.evidenceId}|EVIDENCE`, `EVIDENCE#${r.body.evidenceId}|VERSION#0000000001`]);
+    // Each user's first call creates their personal-data key (once in their lifetime): not an operation's cost.
+    for (const user of ['buyer1', 'factory1', 'auditor1'] as const) await call(user, 'GET', '/v1/requests?limit=1');
+    const created = await measure('create request', () => call('buyer1', 'POST', '/v1/requests', body));
+    await measure('create request with a due date', () => call('buyer1', 'POST', '/v1/requests', { ...body, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) }));
+    await measure('create request (Idempotency-Key)', () => call('buyer1', 'POST', '/v1/requests', body, ['Idempotency-Key', 'bench-1']));
+    const evidence = await measure('create evidence', () => call('factory1', 'POST', '/v1/evidence', { name: 'Audit report 2026', docType: 'audit-report' }));
     const requestId = created.body.requestId as string;
     const itemId = created.body.items[0].itemId as string;
     const evidenceId = evidence.body.evidenceId as string;
-    await measure('fulfil item', () => call('factory1', 'POST', `/v1/requests/${requestId}/items/${itemId}/fulfill`, { evidenceId }), () => [`REQUEST#${requestId}|REQUEST`, `EVIDENCE#${evidenceId}|SHARE#B001#0000000001`]);
-    await measure('review item', () => call('buyer1', 'POST', `/v1/requests/${requestId}/items/${itemId}/review`, { decision: 'ACCEPT' }), () => [`REQUEST#${requestId}|REQUEST`]);
-    await measure('read request', () => call('buyer1', 'GET', `/v1/requests/${requestId}`), () => [], false);
-    await measure('list requests', () => call('buyer1', 'GET', '/v1/requests'), () => [], false);
-    await measure('request history', () => call('buyer1', 'GET', `/v1/requests/${requestId}/history`), () => [], false);
-    await measure('audit read', () => call('auditor1', 'GET', '/v1/audit?limit=20'), () => [], false);
+    await measure('fulfil item', () => call('factory1', 'POST', `/v1/requests/${requestId}/items/${itemId}/fulfill`, { evidenceId }));
+    await measure('review item', () => call('buyer1', 'POST', `/v1/requests/${requestId}/items/${itemId}/review`, { decision: 'ACCEPT' }));
+    await measure('read request (an audited read)', () => call('buyer1', 'GET', `/v1/requests/${requestId}`));
+    // Full pages: twenty requests more, then every list reads a page of 20.
+    for (let i = 0; i < 20; i++) await call('buyer1', 'POST', '/v1/requests', body);
+    for (let i = 0; i < 20; i++) await call('buyer1', 'GET', `/v1/requests/${requestId}`);
+    await measure('list requests (buyer, page of 20)', () => call('buyer1', 'GET', '/v1/requests?limit=20'));
+    await measure('list requests (factory, page of 20)', () => call('factory1', 'GET', '/v1/requests?limit=20'));
+    await measure('list requests (auditor, every tenant, page of 20)', () => call('auditor1', 'GET', '/v1/requests?limit=20'));
+    await measure('list request history (page of 20)', () => call('buyer1', 'GET', `/v1/requests/${requestId}/history?limit=20`));
+    await measure('list audit events (every tenant, page of 20)', () => call('auditor1', 'GET', '/v1/audit?limit=20'));
+    await measure('list audit events by actor (page of 20)', () => call('auditor1', 'GET', `/v1/audit?limit=20&actorId=${stableSub('buyer1')}`));
     return results;
   } finally {
     documents.destroy();

@@ -39,15 +39,19 @@ export const INPUT_LABELS: Readonly<Record<Scalar, { label: string; unit: string
  */
 export const STATED_DEFAULTS: MeasuredInputs = {
   capacity: {
-    'create request': { writeUnits: 17, readUnits: 3 },
-    'create request (Idempotency-Key)': { writeUnits: 19, readUnits: 1 },
-    'create evidence': { writeUnits: 29, readUnits: 2 },
-    'fulfil item': { writeUnits: 52, readUnits: 2 },
-    'review item': { writeUnits: 52, readUnits: 1 },
-    'read request': { writeUnits: 4, readUnits: 1 },
-    'list requests': { writeUnits: 3, readUnits: 0.5 },
-    'request history': { writeUnits: 4, readUnits: 1.5 },
-    'audit read': { writeUnits: 4, readUnits: 4 },
+    'create request': { writeUnits: 9, readUnits: 1 },
+    'create request with a due date': { writeUnits: 14, readUnits: 1 },
+    'create request (Idempotency-Key)': { writeUnits: 11, readUnits: 1 },
+    'create evidence': { writeUnits: 8, readUnits: 0 },
+    'fulfil item': { writeUnits: 11, readUnits: 2 },
+    'review item': { writeUnits: 8, readUnits: 1 },
+    'read request (an audited read)': { writeUnits: 3, readUnits: 1 },
+    'list requests (buyer, page of 20)': { writeUnits: 2, readUnits: 10.5 },
+    'list requests (factory, page of 20)': { writeUnits: 2, readUnits: 10.5 },
+    'list requests (auditor, every tenant, page of 20)': { writeUnits: 2, readUnits: 14 },
+    'list request history (page of 20)': { writeUnits: 3, readUnits: 3 },
+    'list audit events (every tenant, page of 20)': { writeUnits: 2, readUnits: 6.5 },
+    'list audit events by actor (page of 20)': { writeUnits: 2, readUnits: 2 },
   },
   apiLambdaMs: 30,
   archivePutsPerInvocation: 1.67,
@@ -60,7 +64,7 @@ export const STATED_DEFAULTS: MeasuredInputs = {
 
 /** Where the stated defaults come from, per input (printed when a default is used). */
 export const STATED_DEFAULT_SOURCES: Readonly<Record<keyof MeasuredInputs, string>> = {
-  capacity: 'stated default: npm run bench -- --only capacity of 2026-12-02 (before the GSI projection work)',
+  capacity: 'stated default: npm run bench -- --only capacity of 2026-12-02 at commit 082e8cf (WCU by AWS rules)',
   apiLambdaMs: 'stated default: bin/bench.ts fallback before this change, not a measurement',
   archivePutsPerInvocation: 'stated default: bin/archive-figures.ts of 2026-12-02 (1,000-call burst)',
   archiverMs: 'stated default: bin/archive-figures.ts of 2026-12-02',
@@ -123,12 +127,17 @@ export function resolveCostInputs(measured: Partial<MeasuredInputs>, resultsDir:
     const found = files.find((f) => f.figures.some((x) => x.section === 'capacity'));
     if (found) {
       const rows: Record<string, { writeUnits: number; readUnits: number }> = {};
+      // Write units by AWS's rules where the file has them ("<op> WCU, AWS rules"), else as DynamoDB Local reported them ("<op> WCU").
       for (const x of found.figures.filter((x) => x.section === 'capacity')) {
-        const m = /^(.*) (WCU|RCU)$/.exec(x.name);
-        if (!m) continue;
-        const row = (rows[m[1]!] ??= { writeUnits: 0, readUnits: 0 });
-        if (m[2] === 'WCU') row.writeUnits = x.value;
-        else row.readUnits = x.value;
+        const aws = /^(.*) WCU, AWS rules$/.exec(x.name);
+        const local = /^(.*) WCU$/.exec(x.name);
+        const read = /^(.*) RCU(?: \(\d+ items\))?$/.exec(x.name);
+        const op = (aws ?? local ?? read)?.[1];
+        if (op === undefined) continue;
+        const row = (rows[op] ??= { writeUnits: 0, readUnits: 0 });
+        if (aws) row.writeUnits = x.value;
+        else if (local && !found.figures.some((y) => y.name === `${op} WCU, AWS rules`)) row.writeUnits = x.value;
+        else if (read) row.readUnits = x.value;
       }
       capacity = rows;
       sources.capacity = `bench/results/${found.file} (${found.date.slice(0, 10)})`;

@@ -163,7 +163,7 @@ export class StatelessStack extends Stack {
     );
     // SSE-KMS PUTs need a data key, presigned GETs of SSE-KMS objects a decrypt (kms:Encrypt is never called for S3 objects).
     stateful.evidenceKey.grant(evidenceFn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi6); the ARN prefix is this table\'s.';
+    const INDEX_REASON = 'Queries the table\'s own global secondary indexes (gsi1..gsi8); the ARN prefix is this table\'s.';
     // Erasure frees the username: its reservation (whose key is the name itself) is the one item any API function deletes.
     grantWritesUnderPrefix(apiFunctions.directory.role, tableArn, tableKey, USERNAME_KEY_PREFIX, ['dynamodb:DeleteItem']);
     // The directory administers identities in this user pool only (no pool-wide or account-wide Cognito rights).

@@ -1,6 +1,6 @@
 /** The audit trail on DynamoDB: events are put once and never updated or deleted by code. */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { INDEXES } from '../config/table.js';
+import { INDEXES, TABLE_KEYS } from '../config/table.js';
 import type { AuditFilter, AuditLog, Page, PageRequest } from '../core/ports.js';
 import type { AuditEvent } from '../schemas/audit.js';
 import { dynamo } from './dynamo-errors.js';
@@ -26,7 +26,7 @@ export class DynamoAuditLog implements AuditLog {
     );
   }
 
-  /** Reads the narrowest index the filter allows: by resource, by actor, or every event. */
+  /** Reads the narrowest list the filter allows: by resource, by actor (indexes), or every event (the table's log). */
   async list(query: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
     const filter = await this.byUsername(query);
     if (!filter) return { items: [] };
@@ -42,12 +42,12 @@ export class DynamoAuditLog implements AuditLog {
 
     let base: Pick<IndexQuery, 'index' | 'partitions'>;
     if (filter.resourceId !== undefined) {
-      base = { index: INDEXES.byCounterparty, partitions: [partitions.auditOfResource(filter.resourceId)] };
+      base = { index: INDEXES.auditByResource, partitions: [partitions.auditOfResource(filter.resourceId)] };
       equals(['actor', 'userId'], filter.actorId, 'actorId');
     } else if (filter.actorId !== undefined) {
-      base = { index: INDEXES.byOwner, partitions: [partitions.auditOfActor(filter.actorId)] };
+      base = { index: INDEXES.auditByActor, partitions: [partitions.auditOfActor(filter.actorId)] };
     } else {
-      base = { index: INDEXES.byKind, partitions: partitions.allAudit.all };
+      base = { index: TABLE_KEYS, partitions: partitions.allAudit.all };
     }
     equals(['action'], filter.action, 'action');
     equals(['outcome'], filter.outcome, 'outcome');

@@ -8,7 +8,7 @@ import type { EvidenceShare, OrganisationRecord, UserRecord } from '../core/port
 /** Bumped when an item's stored shape changes, so readers can migrate old items. */
 export const ITEM_SCHEMA_VERSION = 1;
 
-const { byOwner, byCounterparty, byKind, byDueOfOwner, byDueOfCounterparty, byDate } = INDEXES;
+const { byOwner, byCounterparty, byKind, byDueOfOwner, byDueOfCounterparty, byDate, auditByActor, auditByResource } = INDEXES;
 const KEY_ATTRIBUTES = new Set<string>([
   PARTITION_KEY,
   SORT_KEY,
@@ -28,7 +28,8 @@ export const keys = {
     [PARTITION_KEY]: `EVIDENCE#${share.evidenceId}`,
     [SORT_KEY]: `SHARE#${share.buyerOrgId}#${String(share.version).padStart(10, '0')}`,
   }),
-  audit: (eventId: string) => ({ [PARTITION_KEY]: `AUDIT#${eventId}`, [SORT_KEY]: 'AUDIT' }),
+  /** The every-tenant audit log is the table itself: eight partitions by event id, sorted by time. */
+  audit: (event: Pick<AuditEvent, 'eventId' | 'occurredAt'>) => ({ [PARTITION_KEY]: partitions.allAudit.of(event.eventId), [SORT_KEY]: `${event.occurredAt}#${event.eventId}` }),
   /** A version's expiry, beside its evidence: the reminder sweep finds it through byDate. */
   expiry: (evidenceId: string, version: number) => ({ [PARTITION_KEY]: `EVIDENCE#${evidenceId}`, [SORT_KEY]: `EXPIRY#${String(version).padStart(10, '0')}` }),
   comment: (comment: { requestId: string; createdAt: string; commentId: string }) => ({
@@ -186,21 +187,16 @@ export function evidenceItem(evidence: Evidence): Record<string, unknown> {
   };
 }
 
+/** An audit event: in the table's every-tenant log by time, and listed by actor and by resource. */
 export function auditItem(event: AuditEvent, ttlDays: number): Record<string, unknown> {
-  const sortKey = `${event.occurredAt}#${event.eventId}`;
   return {
-    ...keys.audit(event.eventId),
+    ...keys.audit(event),
     entity: 'audit',
     schemaVersion: ITEM_SCHEMA_VERSION,
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(event.occurredAt) / 1000) + ttlDays * 86_400,
-    [byOwner.partitionKey]: partitions.auditOfActor(event.actor.userId),
-    [byOwner.sortKey]: sortKey,
-    ...(event.resource.id && {
-      [byCounterparty.partitionKey]: partitions.auditOfResource(event.resource.id),
-      [byCounterparty.sortKey]: sortKey,
-    }),
-    [byKind.partitionKey]: partitions.allAudit.of(event.eventId),
-    [byKind.sortKey]: sortKey,
+    // Both indexes sort by the table's own sort key.
+    [auditByActor.partitionKey]: partitions.auditOfActor(event.actor.userId),
+    ...(event.resource.id && { [auditByResource.partitionKey]: partitions.auditOfResource(event.resource.id) }),
     ...event,
   };
 }

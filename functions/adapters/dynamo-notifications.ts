@@ -16,7 +16,7 @@ import type { AuditEvent } from '../schemas/audit.js';
 import type { Delivery, EventType, Notification, Webhook } from '../schemas/notifications.js';
 import { dynamo } from './dynamo-errors.js';
 import { auditPut, ITEM_SCHEMA_VERSION, KIND_SHARDS, stripKeys } from './dynamo-items.js';
-import { queryPage, queryPartitionPage } from './dynamo-pages.js';
+import { fullItems, queryPage, queryPartitionPage } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
 /** Prefixes of partitions the archive leaves out. */
@@ -199,7 +199,7 @@ export class DynamoWebhookRepository implements WebhookRepository {
         }),
       ),
     );
-    return (Items ?? []).map((item) => stripKeys<StoredWebhook>(item));
+    return (await fullItems(this.client, this.table, INDEXES.byOwner, Items ?? [])).map((item) => stripKeys<StoredWebhook>(item));
   }
 
   async disable(webhookId: string, change: { at: string; reason: string }, audit: AuditEvent, notice?: ProductEvent): Promise<Webhook> {

@@ -3,6 +3,7 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { INDEXES } from '../config/table.js';
 import type { OrganisationMembers, Recipient } from '../core/notification-ports.js';
 import { dynamo } from './dynamo-errors.js';
+import { fullItems } from './dynamo-pages.js';
 
 export class DynamoOrganisationMembers implements OrganisationMembers {
   constructor(
@@ -27,7 +28,7 @@ export class DynamoOrganisationMembers implements OrganisationMembers {
           }),
         ),
       );
-      for (const item of page.Items ?? []) {
+      for (const item of await fullItems(this.client, this.tableName, INDEXES.byOwner, page.Items ?? [])) {
         members.push({ userId: String(item['userId']), username: String(item['username']), ...(typeof item['email'] === 'string' && { email: item['email'] }) });
       }
       startKey = page.LastEvaluatedKey;

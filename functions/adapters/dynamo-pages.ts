@@ -5,7 +5,7 @@
  * base64url JSON; on the way back in it must be well formed and name exactly the partitions
  * the caller's own query reads, so it can never reach another tenant's items.
  */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { PARTITION_KEY, SORT_KEY, type IndexDefinition } from '../config/table.js';
 import { ValidationError } from '../core/errors.js';
@@ -60,7 +60,7 @@ export function decodeCursor(cursor: string, query: IndexQuery): Cursor {
   const result = CursorSchema.safeParse(parsed);
   if (!result.success) throw invalid();
   const { positions } = result.data;
-  const keyNames = JSON.stringify([PARTITION_KEY, SORT_KEY, query.index.partitionKey, query.index.sortKey].sort());
+  const keyNames = JSON.stringify(keyNamesOf(query.index));
   if (JSON.stringify(Object.keys(positions).sort()) !== JSON.stringify([...query.partitions].sort())) throw invalid();
   for (const [partition, position] of Object.entries(positions)) {
     if (position === 'start' || position === 'end') continue;
@@ -69,9 +69,40 @@ export function decodeCursor(cursor: string, query: IndexQuery): Cursor {
   return result.data;
 }
 
+/** The key attributes of an index entry (the table's and the index's own; the same two for the table). */
+function keyNamesOf(index: IndexDefinition): string[] {
+  return [...new Set([PARTITION_KEY, SORT_KEY, index.partitionKey, index.sortKey])].sort();
+}
+
 function keyOf(item: Item, index: IndexDefinition): Key {
-  const names = [PARTITION_KEY, SORT_KEY, index.partitionKey, index.sortKey];
-  return Object.fromEntries(names.map((name) => [name, String(item[name])]));
+  return Object.fromEntries(keyNamesOf(index).map((name) => [name, String(item[name])]));
+}
+
+/** BatchGetItem's limit of keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * The table's items behind index entries that carry only some attributes, in the entries'
+ * order; an entry whose item is gone by now is dropped. Eventually consistent, as the index is.
+ */
+export async function fullItems(client: DynamoDBDocumentClient, tableName: string, index: IndexDefinition, entries: Item[]): Promise<Item[]> {
+  if (index.projection === 'ALL' || entries.length === 0) return entries;
+  const id = (item: Item) => `${String(item[PARTITION_KEY])}\u0000${String(item[SORT_KEY])}`;
+  const found = new Map<string, Item>();
+  for (let start = 0; start < entries.length; start += BATCH_GET_KEYS) {
+    let keys: Record<string, unknown>[] | undefined = entries.slice(start, start + BATCH_GET_KEYS).map((e) => ({ [PARTITION_KEY]: e[PARTITION_KEY], [SORT_KEY]: e[SORT_KEY] }));
+    for (let attempt = 0; keys && keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const requested: Record<string, unknown>[] = keys;
+      const result = await dynamo(() => client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested } } })));
+      for (const item of result.Responses?.[tableName] ?? []) found.set(id(item), item);
+      keys = result.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return entries.flatMap((entry): Item[] => {
+    const item = found.get(id(entry));
+    return item ? [item] : [];
+  });
 }
 
 interface PartitionRead {
@@ -124,7 +155,8 @@ export async function queryPage(
   }
   const open = Object.values(next).some((position) => position !== 'end');
   const nextBound = answered.length > 0 ? sortKey(answered.at(-1)!) : bound;
-  return { items: answered, ...(open && { nextCursor: encodeCursor({ ...(nextBound !== undefined && { bound: nextBound }), positions: next }) }) };
+  const items = await fullItems(client, tableName, index, answered);
+  return { items, ...(open && { nextCursor: encodeCursor({ ...(nextBound !== undefined && { bound: nextBound }), positions: next }) }) };
 }
 
 async function readPartition(
@@ -157,7 +189,7 @@ async function readPartition(
   }
   const input: QueryCommandInput = {
     TableName: tableName,
-    IndexName: index.indexName,
+    ...(index.indexName !== undefined && { IndexName: index.indexName }),
     KeyConditionExpression: keyCondition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

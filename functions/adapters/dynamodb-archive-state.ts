@@ -2,7 +2,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ManifestHeadConflictError, type AuditEventSource, type ManifestHead, type ManifestHeadStore } from '../archive/ports.js';
-import { INDEXES } from '../config/table.js';
+import { PARTITION_KEY, SORT_KEY } from '../config/table.js';
 import { partitions } from './dynamo-items.js';
 
 export const MANIFEST_HEAD_KEY = { pk: 'SYSTEM#manifest-head', sk: 'manifest-head' } as const;
@@ -48,7 +48,7 @@ export class DynamoManifestHeadStore implements ManifestHeadStore {
   }
 }
 
-/** Audit events by time on the all-audit index (gsi3: pk `AUDIT#<shard>`, sk `<occurredAt>#<eventId>`), every shard. */
+/** Audit events by time from the table's every-tenant log (pk `AUDIT#<shard>`, sk `<occurredAt>#<eventId>`), every shard. */
 export class DynamoAuditEventSource implements AuditEventSource {
   private readonly doc: DynamoDBDocumentClient;
   constructor(
@@ -59,7 +59,6 @@ export class DynamoAuditEventSource implements AuditEventSource {
   }
 
   async eventIdsBetween(from: string, to: string): Promise<string[]> {
-    const index = INDEXES.byKind;
     const ids: string[] = [];
     for (const shard of partitions.allAudit.all) {
       let start: Record<string, unknown> | undefined;
@@ -67,9 +66,8 @@ export class DynamoAuditEventSource implements AuditEventSource {
         const page = await this.doc.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: index.indexName,
             KeyConditionExpression: '#pk = :kind AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#id': 'eventId', '#at': 'occurredAt' },
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#id': 'eventId', '#at': 'occurredAt' },
             ExpressionAttributeValues: { ':kind': shard, ':from': from, ':to': to },
             ProjectionExpression: '#id, #at',
             ExclusiveStartKey: start,

@@ -40,10 +40,19 @@ export function heartbeatEvent(now: Date): AuditEvent {
   };
 }
 
-/** Writes this hour's heartbeat unless it is already written. */
-export async function writeHeartbeat(audit: Pick<AuditLog, 'record'>, now: Date): Promise<'written' | 'exists'> {
+/**
+ * Writes this hour's heartbeat unless it is already written. Audit events are unique by
+ * time and id, and each heartbeat carries its write's own time, so the hour's is looked for
+ * first (the export runs one at a time; a put that still meets an existing item is `exists`).
+ */
+export async function writeHeartbeat(audit: Pick<AuditLog, 'record' | 'list'>, now: Date): Promise<'written' | 'exists'> {
+  const event = heartbeatEvent(now);
+  const hour = `${now.toISOString().slice(0, 13)}:00:00.000Z`;
+  const next = new Date(Date.parse(hour) + 3_600_000).toISOString();
+  const written = await audit.list({ resourceId: event.resource.id, action: HEARTBEAT_ACTION, from: hour, to: next }, { limit: 10 });
+  if (written.items.some((e) => e.eventId === event.eventId)) return 'exists';
   try {
-    await audit.record(heartbeatEvent(now));
+    await audit.record(event);
     return 'written';
   } catch (error) {
     if (error instanceof ConcurrentUpdateError) return 'exists';

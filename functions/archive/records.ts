@@ -2,6 +2,7 @@
  * Turns stream changes into archive records and groups them into objects. Pure: the
  * handler converts the Lambda event (or the local poller's records) into `StreamChange`.
  */
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../config/table.js';
 import { IntegrityError } from '../core/errors.js';
 import { AuditArchiveRecord, ARCHIVE_PREFIXES, EntityChange, type EntityType } from '../schemas/archive.js';
 
@@ -36,7 +37,7 @@ export class ArchiveRecordError extends IntegrityError {
 }
 
 /** Item attributes that are storage keys, not data. */
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'ttl']);
+const KEY_ATTRIBUTES = new Set<string>([PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, ...Object.values(INDEXES).flatMap((i) => [i.partitionKey, i.sortKey])]);
 /**
  * Not archived: bookkeeping (SYSTEM#, IDEMPOTENCY#); the notification side (inboxes,
  * webhooks with their signing secrets and delivery logs, job markers): none is a business

@@ -18,7 +18,7 @@ export interface ExportHandlerDeps extends Omit<ExportDeps, 'log'> {
   readonly lookbackDays?: number;
   readonly clock?: () => Date;
   /** Where this hour's heartbeat audit event is written (the normal audit path); none: no heartbeat. */
-  readonly heartbeat?: Pick<AuditLog, 'record'>;
+  readonly heartbeat?: Pick<AuditLog, 'record' | 'list'>;
 }
 
 export class ReconciliationMismatchError extends IntegrityError {

@@ -47,6 +47,24 @@ describe('table', () => {
     );
     expect(indexes).toEqual(Object.values(INDEXES).map((i) => [i.indexName, [i.partitionKey, i.sortKey]]));
   });
+
+  it('projects audit events whole and the lists of mutable entities with their filter attributes only', () => {
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const projections = Object.fromEntries(
+      (table!.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>).map((i) => [i.IndexName, i.Projection]),
+    );
+    const filtered = { ProjectionType: 'INCLUDE', NonKeyAttributes: ['entity', 'status', 'kind', 'role', 'orgId', 'events', 'nameLower', 'docType'] };
+    expect(projections).toEqual({
+      gsi1: filtered,
+      gsi2: filtered,
+      gsi3: filtered,
+      gsi4: filtered,
+      gsi5: filtered,
+      gsi6: filtered,
+      gsi7: { ProjectionType: 'ALL' },
+      gsi8: { ProjectionType: 'ALL' },
+    });
+  });
 });
 
 describe('keys', () => {

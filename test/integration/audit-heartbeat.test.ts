@@ -29,6 +29,9 @@ describe('audit heartbeat', () => {
     expect(a).toMatchObject({ action: HEARTBEAT_ACTION, outcome: 'SUCCESS', resource: { type: 'system' } });
     const written: string[] = [];
     const log = {
+      async list() {
+        return { items: written.map((eventId) => ({ eventId })) };
+      },
       async record(event: { eventId: string }) {
         if (written.includes(event.eventId)) {
           const { ConcurrentUpdateError } = await import('../../functions/core/errors.js');

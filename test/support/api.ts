@@ -138,17 +138,17 @@ export async function startTestApi(
       return items.map((item) => stripKeys<AuditEvent>(item));
     },
     async auditEventsOf(correlationId, actor, since) {
-      const { byOwner } = INDEXES;
+      const { auditByActor } = INDEXES;
       const items: Record<string, unknown>[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await documents.send(
           new QueryCommand({
             TableName: table.tableName,
-            IndexName: byOwner.indexName,
+            IndexName: auditByActor.indexName,
             KeyConditionExpression: since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
             FilterExpression: 'correlationId = :correlationId',
-            ExpressionAttributeNames: { '#pk': byOwner.partitionKey, ...(since && { '#sk': byOwner.sortKey }) },
+            ExpressionAttributeNames: { '#pk': auditByActor.partitionKey, ...(since && { '#sk': auditByActor.sortKey }) },
             ExpressionAttributeValues: {
               ':pk': partitions.auditOfActor(actor === 'anonymous' ? ANONYMOUS.userId : stableSub(actor)),
               ':correlationId': correlationId,
