@@ -21,20 +21,30 @@ import {
   type RegionPrices,
   tieredCost,
   USER_ASSUMPTIONS,
+  type Workload,
   WORKLOAD,
 } from './cost.js';
+import { INDEXES } from '../functions/config/table.js';
+import { STAGE_DEFAULTS } from '../lib/stages.js';
 
 const GB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 /**
- * Item sizes in the table (bytes), stated from the capacity bench's written items (a create's
- * request and audit items are 780 B and 1,006 B; a fulfil writes 884 B, 177 B and 1,152 B):
- * an audit item is a little over 1 KB, so each of its writes and each full index copy costs
- * 2 WCU. Entities per request: the request, its comment, three shares, the new evidence and
- * version, and two inbox entries per event (inbox entries have no TTL).
+ * Item sizes in the table (bytes), stated from the capacity bench's written items (an audited
+ * read writes a 761 B audit item; a create writes 759 B and 810 B, a fulfil 863 B, 955 B and
+ * 170 B): audit items and requests stay under 1 KB, one write unit each. Entities per request:
+ * the request, its comment, three shares, the new evidence and version, and an inbox entry per
+ * recipient of each event (inbox entries have no TTL). An index entry that projects only keys
+ * and filter attributes is about 200 B.
  */
-export const ITEM_BYTES = { audit: 1_100, request: 900, indexKeysOnly: 150, entitiesPerRequest: 900 + 500 + 3 * 180 + 0.75 * 1_500 + 8.6 * 2 * 400 } as const;
+export const ITEM_BYTES = { audit: 850, request: 900, indexEntry: 200, entitiesPerRequest: 900 + 500 + 3 * 180 + 0.75 * 1_500 + 8.6 * 2 * 400 } as const;
+
+/** Index entries a request's entities keep (request: owner, counterparty, every tenant, half of them two due-date ones and the date index; evidence, packs, inbox). */
+const ENTITY_INDEX_ENTRIES_PER_REQUEST = 3 + 0.5 * 3 + 0.75 * 2 + 2;
+
+/** Whether the audit indexes (by actor, by resource) project whole items, from the table definition. */
+export const AUDIT_INDEXES_PROJECTING_ALL = [INDEXES.auditByActor, INDEXES.auditByResource].filter((i) => i.projection === 'ALL').length;
 
 /** How the stacks keep data (lib/stages.ts prod, lib/backups.ts, lib/stateful-stack.ts), for the storage lines. */
 export interface RetentionSetup {
@@ -57,13 +67,14 @@ export interface RetentionSetup {
   readonly athenaCutoffBytes: number;
   /** Cognito feature plan (prod: Plus, threat protection). */
   readonly cognitoPlan: 'PLUS' | 'ESSENTIALS';
-  /** Audit items are in this many indexes (gsi1 actor, gsi2 resource, gsi3 every-tenant); how many project the whole item. */
+  /** Audit items are in this many indexes (gsi7 by actor, gsi8 by resource); how many project the whole item. */
   readonly auditIndexes: number;
   readonly auditIndexesProjectingAll: number;
 }
 
+/** Prod's settings: TTL and scan cutoff from lib/stages.ts; the rest as lib/ sets them (test/infra/cost-inputs.test.ts checks). */
 export const PROD_RETENTION: RetentionSetup = {
-  auditTtlDays: 90,
+  auditTtlDays: STAGE_DEFAULTS.prod.auditTtlDays,
   archiveColdAfterDays: 90,
   dailyBackups: 35,
   weeklyBackups: 52,
@@ -71,10 +82,10 @@ export const PROD_RETENTION: RetentionSetup = {
   exportCompression: 0.3,
   packDays: 30,
   logRetentionMonths: 12,
-  athenaCutoffBytes: 100 * GB,
-  cognitoPlan: 'PLUS',
-  auditIndexes: 3,
-  auditIndexesProjectingAll: 3,
+  athenaCutoffBytes: STAGE_DEFAULTS.prod.athenaBytesScannedCutoff,
+  cognitoPlan: STAGE_DEFAULTS.prod.threatProtection ? 'PLUS' : 'ESSENTIALS',
+  auditIndexes: 2,
+  auditIndexesProjectingAll: AUDIT_INDEXES_PROJECTING_ALL,
 };
 
 export interface MonthlyLine {
@@ -100,12 +111,18 @@ export interface MonthlyModel {
  * accumulates: evidence files, archive, table entities, exports, logs). Free tiers are not
  * subtracted (an upper bound; they matter only at the smallest scale).
  */
-export function monthlyModel(region: Region, users: number, measured: MeasuredInputs, options: { monthsRunning?: number; retention?: RetentionSetup; fixed?: FixedSetup } = {}): MonthlyModel {
+export function monthlyModel(
+  region: Region,
+  users: number,
+  measured: MeasuredInputs,
+  options: { monthsRunning?: number; retention?: RetentionSetup; fixed?: FixedSetup; workload?: Workload } = {},
+): MonthlyModel {
   const months = options.monthsRunning ?? 12;
   const keep = options.retention ?? PROD_RETENTION;
   const p: RegionPrices = PRICES.regions[region];
   const rate = rateAt(users);
-  const usage = perCallUsage(measured, { callsPerSecond: rate.callsPerSecond });
+  const workload = options.workload ?? WORKLOAD;
+  const usage = perCallUsage(measured, { callsPerSecond: rate.callsPerSecond }, workload);
   const calls = rate.callsPerMonth;
   const perCall = pricePerCall(region, usage);
   const lines: MonthlyLine[] = [];
@@ -121,10 +138,10 @@ export function monthlyModel(region: Region, users: number, measured: MeasuredIn
   const requestsPerMonth = calls / usage.callsPerRequest;
   const auditItems = usage.auditEvents * calls * (keep.auditTtlDays / 30);
   const auditBase = auditItems * ITEM_BYTES.audit;
-  const auditIndex = auditItems * (keep.auditIndexesProjectingAll * ITEM_BYTES.audit + (keep.auditIndexes - keep.auditIndexesProjectingAll) * ITEM_BYTES.indexKeysOnly);
+  const auditIndex = auditItems * (keep.auditIndexesProjectingAll * ITEM_BYTES.audit + (keep.auditIndexes - keep.auditIndexesProjectingAll) * ITEM_BYTES.indexEntry);
   const entityBase = requestsPerMonth * months * ITEM_BYTES.entitiesPerRequest;
-  // Requests are in up to five indexes whole (owner, counterparty, every-tenant, two due-date ones): about three on average.
-  const entityIndex = entityBase * 3;
+  // Mutable entities' index entries carry their keys and filter attributes only (functions/config/table.ts).
+  const entityIndex = requestsPerMonth * months * ENTITY_INDEX_ENTRIES_PER_REQUEST * ITEM_BYTES.indexEntry;
   const tableBaseGb = (auditBase + entityBase) / GB;
   const tableGb = (auditBase + auditIndex + entityBase + entityIndex) / GB;
   add('storage and backups', 'DynamoDB storage (table and indexes)', tableGb * p.dynamoStoragePerGbMonth);
@@ -149,11 +166,11 @@ export function monthlyModel(region: Region, users: number, measured: MeasuredIn
     ((hotMonths * archiveBytesMonth) / GB) * p.s3StandardPerGbMonth + (coldBilled / GB) * p.s3GlacierIrPerGbMonth + (archiveObjectsMonth / 1000) * (months > hotMonths ? p.s3TransitionToGlacierIrPer1k : 0),
   );
   // Evidence files are immutable and kept; AWS Backup keeps them in both regions.
-  const evidenceGbMonth = (usage.uploads * calls * WORKLOAD.fileMiB * MIB) / GB;
+  const evidenceGbMonth = (usage.uploads * calls * workload.fileMiB * MIB) / GB;
   const evidenceGb = evidenceGbMonth * months;
   add('storage and backups', 'S3 evidence files', evidenceGb * p.s3StandardPerGbMonth);
   add('storage and backups', 'AWS Backup of the evidence bucket (2 regions)', evidenceGb * 2 * p.backupS3PerGbMonth + evidenceGbMonth * p.interRegionTransferPerGb);
-  const packGb = (usage.packs * calls * WORKLOAD.packFiles * WORKLOAD.fileMiB * MIB * (keep.packDays / 30)) / GB;
+  const packGb = (usage.packs * calls * workload.packFiles * workload.fileMiB * MIB * (keep.packDays / 30)) / GB;
   add('storage and backups', `S3 pack ZIPs (${keep.packDays} days)`, packGb * p.s3StandardPerGbMonth);
   const logGbMonth = (usage.logBytes * calls) / GB;
   add('storage and backups', `CloudWatch Logs storage (${keep.logRetentionMonths} months)`, logGbMonth * Math.min(months, keep.logRetentionMonths) * p.logsStoragePerGbMonth);
@@ -164,6 +181,12 @@ export function monthlyModel(region: Region, users: number, measured: MeasuredIn
     'users and queries',
     `Cognito ${keep.cognitoPlan === 'PLUS' ? 'Plus' : 'Essentials'} MAUs`,
     keep.cognitoPlan === 'PLUS' ? mau * p.cognitoPlusPerMau : Math.max(0, mau - p.cognitoEssentialsFreeMau) * p.cognitoEssentialsPerMau,
+  );
+  const tokens = users * USER_ASSUMPTIONS.tokensPerWorkingDay * USER_ASSUMPTIONS.workingDaysPerMonth;
+  add(
+    'users and queries',
+    'Lambda: pre-token-generation trigger (sign-ins and refreshes)',
+    tokens * ((Math.ceil(USER_ASSUMPTIONS.preTokenMs) / 1000) * (USER_ASSUMPTIONS.preTokenMemoryMb / 1024) * p.lambdaArmPerGbSecond + p.lambdaPerMillionRequests / 1e6),
   );
   const auditBytesPerDay = (usage.auditEvents * measured.archiveGzipBytesPerEvent * calls) / 30;
   const queryBytes = Math.min(keep.athenaCutoffBytes, Math.max(10 * MIB, auditBytesPerDay * USER_ASSUMPTIONS.athenaQueryDays));
