@@ -10,7 +10,7 @@ import { measureBundles } from '../bench/bundles.js';
 import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
 import { BENCH_SCALE_USERS, COST_TARGET_PER_MILLION, costPerMillion, fixedMonthly, judgeTarget, LINE_ITEMS, notificationCostPerMillion, perCallUsage, PRICES, rateAt, REGIONS } from '../bench/cost.js';
-import { INPUT_LABELS, resolveCostInputs } from '../bench/cost-inputs.js';
+import { INPUT_LABELS, resolveCostInputs, shortSource } from '../bench/cost-inputs.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureFreshness, type FreshnessFigures } from '../bench/freshness.js';
 import { measureMiddleware } from '../bench/middleware.js';
@@ -252,14 +252,10 @@ async function main() {
     ];
     for (const [name, value, unit] of inputRows) figures.push(figure('cost inputs', name, value, unit));
     for (const key of Object.keys(INPUT_LABELS) as (keyof typeof INPUT_LABELS)[]) {
-      figures.push(figure('cost inputs', `${INPUT_LABELS[key].label} [${resolved.sources[key]}]`, resolved.inputs[key], INPUT_LABELS[key].unit));
+      figures.push(figure('cost inputs', `${INPUT_LABELS[key].label} [${shortSource(resolved.sources[key])}]`, resolved.inputs[key], INPUT_LABELS[key].unit));
     }
-    figures.push(figure('cost inputs', `capacity units per operation [${resolved.sources.capacity}]`, Object.keys(resolved.inputs.capacity).length, 'operations'));
-    // What this run measured of the archiver, under stable names a later run without the archive section reads back.
-    if (archive) {
-      figures.push(figure('cost inputs', 'archiver S3 PUTs per invocation (measured this run)', archive.archiver.putsPerInvocation, 'PUTs'));
-      figures.push(figure('cost inputs', 'archiver ms per invocation, mean (measured this run)', archive.archiver.msMean, 'ms'));
-    }
+    figures.push(figure('cost inputs', `capacity units per operation [${shortSource(resolved.sources.capacity)}]`, Object.keys(resolved.inputs.capacity).length, 'operations'));
+    // A later run without the archive section reads the archiver's two rows back from this run's result file.
     if (usage.unmeasured.length > 0) errors['cost mix'] = `no capacity figure for: ${usage.unmeasured.join(', ')} (priced at 0 units)`;
   }
 

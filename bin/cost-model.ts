@@ -76,6 +76,8 @@ interface Limit {
   readonly perCall: string;
   readonly reachedAt: string;
   readonly action: string;
+  /** Active users at which steady traffic reaches it, where that is the question. */
+  readonly users?: number;
 }
 const limits: Limit[] = [
   {
@@ -84,7 +86,8 @@ const limits: Limit[] = [
     source: 'own setting, bounded by "Amazon API Gateway quotas"',
     perCall: '1 request',
     reachedAt: `${n(stageThrottle.ratePerSecond)} calls/s peak = ${users(usersAt(stageThrottle.ratePerSecond))} active users`,
-    action: 'First limit the user count meets. Raise STAGE_HEADROOM_CLIENTS (lib/stages.ts) with the account quota before ~1 M users; per-user and per-address limits stay in WAF.',
+    users: usersAt(stageThrottle.ratePerSecond),
+    action: 'Raise STAGE_HEADROOM_CLIENTS (lib/stages.ts) with the account quota before ~1 M users; per-user and per-address limits stay in WAF.',
   },
   {
     name: 'API Gateway account throttle',
@@ -92,6 +95,7 @@ const limits: Limit[] = [
     source: '"Amazon API Gateway quotas" (docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)',
     perCall: '1 request',
     reachedAt: `10,000 calls/s peak = ${users(usersAt(10_000))} active users`,
+    users: usersAt(10_000),
     action: 'Request a quota increase through Service Quotas (L-8A5B8E43) ahead of growth; every API in the account and region shares it.',
   },
   {
@@ -99,7 +103,8 @@ const limits: Limit[] = [
     limit: `${KIND_SHARDS} x 1,000 WCU/s = ${n(KIND_SHARDS * 1000)} audit writes/s (an event under 1 KB is 1 WCU)`,
     source: '"Best practices for designing and using partition keys effectively in DynamoDB"; "Using write sharding to distribute workloads evenly in your DynamoDB table"; "Key range throughput exceeded (hot partitions)"',
     perCall: `${sig(auditWritesPerCall)} audit writes to AUDIT#<shard> (base table)`,
-    reachedAt: `${n((KIND_SHARDS * 1000) / auditWritesPerCall)} calls/s = ${users(usersAt((KIND_SHARDS * 1000) / auditWritesPerCall))} active users (after the account's API Gateway quota)`,
+    reachedAt: `${n((KIND_SHARDS * 1000) / auditWritesPerCall)} calls/s = ${users(usersAt((KIND_SHARDS * 1000) / auditWritesPerCall))} active users`,
+    users: usersAt((KIND_SHARDS * 1000) / auditWritesPerCall),
     action: 'Sharding by hash of the event id already spreads the log; raise KIND_SHARDS (readers merge all shards of a page, so each new shard costs every every-tenant page one more query) when audited calls approach ~6,000/s. The shards\' sort keys grow with time, so DynamoDB cannot split a hot shard by key range for heat.',
   },
   {
@@ -128,6 +133,7 @@ const limits: Limit[] = [
     limit: '40,000 WRU/s and 40,000 RRU/s per table (adjustable); a new on-demand table sustains 4,000 WRU/s and 12,000 RRU/s at once and doubles its previous peak within 30 minutes',
     source: '"Quotas in Amazon DynamoDB" (Throughput default quotas); "DynamoDB on-demand capacity mode" (Initial throughput and scaling properties); "Pre-warming a table for on-demand capacity mode"',
     perCall: `${sig(tableWruPerCall)} WRU and ${sig(tableRruPerCall)} RRU (API and consumers, measured units by AWS rules)`,
+    users: usersAt(40_000 / Math.max(tableWruPerCall, tableRruPerCall)),
     reachedAt: `table quota: ${n(40_000 / Math.max(tableWruPerCall, tableRruPerCall))} calls/s = ${users(usersAt(40_000 / Math.max(tableWruPerCall, tableRruPerCall)))} users; a new table: ${n(4_000 / tableWruPerCall)} calls/s, which the 200-buyer burst (${n(2_000 * (inputs.capacity['create request']?.writeUnits ?? 9) / 2)} WRU/s if 2,000 creates land in 2 s) exceeds`,
     action: 'Before launch, set the table\'s warm throughput to the expected peak (TableV2 warmThroughput, "Understanding DynamoDB warm throughput"); request the table quota well before ~1 M users.',
   },
@@ -136,9 +142,10 @@ const limits: Limit[] = [
     limit: '1,000 concurrent executions per account and region (adjustable); each function scales by 1,000 environments every 10 s',
     source: '"Understanding Lambda function scaling"; "Lambda scaling behavior"',
     perCall: `${sig(lambdaSecondsPerCall * 1000)} ms of execution (API ${sig(inputs.apiLambdaMs)} ms, plus the verifier, builder and worker shares)`,
-    reachedAt: `${n(1000 / lambdaSecondsPerCall)} calls/s = ${users(usersAt(1000 / lambdaSecondsPerCall))} users (after API Gateway's quotas); stream consumers add 3 per shard (${u.streamShards} shards at 1 M users)`,
+    reachedAt: `${n(1000 / lambdaSecondsPerCall)} calls/s = ${users(usersAt(1000 / lambdaSecondsPerCall))} users at the measured (upper-bound) durations; stream consumers add 3 per shard (${u.streamShards} shards at 1 M users)`,
+    users: usersAt(1000 / lambdaSecondsPerCall),
     action:
-      'Not reached by the API. The risk is a long consumer taking the account\'s concurrency: the pack builder\'s SQS event source has no maximum concurrency and a 2 GB pack runs minutes, so a burst of large packs could leave the API functions throttled (502s). Set maxConcurrency on the pack builder\'s and the webhook worker\'s event sources and reserved concurrency on the file verifier (not done today).',
+      'Ask for more concurrency with the API Gateway quota. The sharper risk is a long consumer taking the account\'s concurrency: the pack builder\'s SQS event source has no maximum concurrency and a 2 GB pack runs minutes, so a burst of large packs could leave the API functions throttled (502s). Set maxConcurrency on the pack builder\'s and the webhook worker\'s event sources and reserved concurrency on the file verifier (not done today).',
   },
   {
     name: 'DynamoDB Streams readers per shard',
@@ -162,6 +169,7 @@ const limits: Limit[] = [
     source: 'own setting; "Amazon Athena pricing" for what a scan costs',
     perCall: `${sig(u.auditEvents * inputs.archiveGzipBytesPerEvent)} gzip bytes of audit archive`,
     reachedAt: `a ${USER_ASSUMPTIONS.athenaQueryDays}-day query over every tenant reaches it at ${users(athenaCutoffUsers)} users`,
+    users: athenaCutoffUsers,
     action: 'Partition projection on dt keeps a query to its days; past that size auditors narrow the days, or the export compacts to Parquet with a tenant partition (ARCHITECTURE.md lists compaction; not built).',
   },
 ];
@@ -188,6 +196,10 @@ line();
 line(header(['input', 'value', 'source'], false));
 for (const key of Object.keys(INPUT_LABELS) as (keyof typeof INPUT_LABELS)[]) line(row([INPUT_LABELS[key].label, `${sig(inputs[key])} ${INPUT_LABELS[key].unit}`, sources[key]]));
 line(row(['DynamoDB units per API operation (table below)', `${Object.keys(inputs.capacity).length} operations`, sources.capacity]));
+line();
+line('Result files under bench/results/ stay on the machine that ran the bench (git-ignored); `bench/cost-inputs.ts` keeps the figures of');
+line('the 2026-12-02 run as stated defaults, so a fresh clone regenerates the same document. The durations were measured against');
+line('DynamoDB Local and local HTTP on a shared 2-core machine under load: read them as upper bounds for Lambda billed durations.');
 line();
 line('## Assumptions per user');
 line();
@@ -278,9 +290,13 @@ line(`- **Files out** (${n(share(big, 'data transfer out: evidence') * 100)}%): 
 line();
 line('## Design limits: where each is reached first');
 line();
-line('Users are converted to calls per second at their busiest hour (' + `${sig(perUserPeak * 1000)} calls/s per 1,000 users` + '). In order of users, the stage throttle comes first,');
-line('then API Gateway\'s account quota; the table\'s partitions and Lambda concurrency come later for steady traffic, but a burst against one');
-line('tenant, a new table\'s warm throughput and SES\'s account quota can be met much earlier.');
+const ordered = limits.filter((l) => l.users !== undefined).sort((a, b) => a.users! - b.users!);
+line('Users are converted to calls per second at their busiest hour (' + `${sig(perUserPeak * 1000)} calls/s per 1,000 users` + '). For steady traffic, in order:');
+line(ordered.map((l) => `${l.name.replace(/ \(.*\)$/, '')} at ${users(l.users!)} users`).join('; ') + '.');
+line('Earlier than any of these: a burst against one tenant\'s partitions, a new table\'s warm throughput (the 200-buyer burst), and SES\'s');
+const mailsPerUserDay = (u.emails * rateAt(1).callsPerMonth) / USER_ASSUMPTIONS.workingDaysPerMonth;
+line(`account quota: at ${sig(mailsPerUserDay)} e-mails per user and working day, a sandbox account (200 a day) is outgrown at ${n(200 / mailsPerUserDay)} users, and`);
+line('production quotas are granted per account and use case, so each step in users needs its own request.');
 line();
 line(header(['limit', 'value', 'AWS source', 'per call', 'reached at', 'what the product does'], false));
 for (const l of limits) line(row([l.name, l.limit, l.source, l.perCall, l.reachedAt, l.action]));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveCostInputs, STATED_DEFAULTS } from '../../bench/cost-inputs.js';
+import { resolveCostInputs, shortSource, STATED_DEFAULTS } from '../../bench/cost-inputs.js';
 import { monthlyModel } from '../../bench/cost-model.js';
 import { API_GATEWAY_TIERS, costPerMillion, judgeTarget, type MeasuredInputs, type MixOperation, perCallUsage, rateAt, sampledShare, tieredCost, WORKLOAD } from '../../bench/cost.js';
 
@@ -119,5 +119,6 @@ describe('cost inputs', () => {
     expect(inputs.capacity['list requests (buyer, page of 20)']).toEqual({ writeUnits: 0, readUnits: 10.5 });
     expect(inputs.packBuild100MiBMs).toBe(STATED_DEFAULTS.packBuild100MiBMs);
     expect(sources.packBuild100MiBMs).toMatch(/^stated default/);
+    expect([sources.apiLambdaMs, sources.notifierMsPerEvent, sources.packBuild100MiBMs].map(shortSource)).toEqual(['this run', 'new.json', 'stated default']);
   });
 });
