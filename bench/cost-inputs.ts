@@ -40,7 +40,7 @@ export const INPUT_LABELS: Readonly<Record<Scalar, { label: string; unit: string
 export const STATED_DEFAULTS: MeasuredInputs = {
   capacity: {
     'create request': { writeUnits: 9, readUnits: 1 },
-    'create request with a due date': { writeUnits: 14, readUnits: 1 },
+    'create request with a due date': { writeUnits: 12, readUnits: 1 },
     'create request (Idempotency-Key)': { writeUnits: 11, readUnits: 1 },
     'create evidence': { writeUnits: 8, readUnits: 0 },
     'fulfil item': { writeUnits: 11, readUnits: 2 },
@@ -48,9 +48,9 @@ export const STATED_DEFAULTS: MeasuredInputs = {
     'read request (an audited read)': { writeUnits: 3, readUnits: 1 },
     'list requests (buyer, page of 20)': { writeUnits: 2, readUnits: 10.5 },
     'list requests (factory, page of 20)': { writeUnits: 2, readUnits: 10.5 },
-    'list requests (auditor, every tenant, page of 20)': { writeUnits: 2, readUnits: 13.5 },
+    'list requests (auditor, every tenant, page of 20)': { writeUnits: 2, readUnits: 14 },
     'list request history (page of 20)': { writeUnits: 3, readUnits: 3 },
-    'list audit events (every tenant, page of 20)': { writeUnits: 2, readUnits: 7 },
+    'list audit events (every tenant, page of 20)': { writeUnits: 2, readUnits: 6.5 },
     'list audit events by actor (page of 20)': { writeUnits: 2, readUnits: 2 },
   },
   apiLambdaMs: 153.65,
@@ -66,7 +66,7 @@ const DEFAULT_RUN = 'stated default: npm run bench of 2026-12-02 (shared 2-core 
 
 /** Where the stated defaults come from, per input (printed when a default is used). */
 export const STATED_DEFAULT_SOURCES: Readonly<Record<keyof MeasuredInputs, string>> = {
-  capacity: `${DEFAULT_RUN}, WCU by AWS rules`,
+  capacity: 'stated default: npm run bench -- --only capacity of 2026-12-02 at main c483901, WCU by AWS rules',
   apiLambdaMs: `${DEFAULT_RUN}: c=1 create p50 end to end`,
   archivePutsPerInvocation: `${DEFAULT_RUN}: archive section (1,000-call burst)`,
   archiverMs: `${DEFAULT_RUN}: archive section`,
