@@ -53,6 +53,8 @@ const HANDLER_ENV = {
   CLIENT_IDS: 'bench-client',
   ARCHIVE_BUCKET: 'bench-archive',
   EVIDENCE_BUCKET: 'bench-evidence',
+  PACKS_BUCKET: 'bench-packs',
+  PACK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench-packs',
   MANIFEST_SIGNING_KEY_ID: 'alias/bench',
   CURSOR_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:bench-cursor-key',
   TABLE_ARN: 'arn:aws:dynamodb:eu-west-1:000000000000:table/bench',

@@ -9,7 +9,8 @@ import { measureArchive, type ArchiveFigures } from '../bench/archive.js';
 import { measureBundles } from '../bench/bundles.js';
 import { CONSOLE_FIRST_LOAD_BUDGET_KB, measureConsoleBundle } from '../bench/console-bundle.js';
 import { measureCapacity, type CapacityFigures } from '../bench/capacity.js';
-import { costPerMillion, fixedMonthly, LOG_BYTES_PER_CALL, notificationCostPerMillion, PRICES, REGIONS } from '../bench/cost.js';
+import { BENCH_SCALE_USERS, COST_TARGET_PER_MILLION, costPerMillion, fixedMonthly, judgeTarget, LINE_ITEMS, notificationCostPerMillion, perCallUsage, PRICES, rateAt, REGIONS } from '../bench/cost.js';
+import { INPUT_LABELS, resolveCostInputs, shortSource } from '../bench/cost-inputs.js';
 import { measureEndToEnd, type LoadFigures } from '../bench/end-to-end.js';
 import { measureFreshness, type FreshnessFigures } from '../bench/freshness.js';
 import { measureMiddleware } from '../bench/middleware.js';
@@ -220,32 +221,58 @@ async function main() {
     targets.push({ name: '>= 100 events per S3 PUT under a 1,000-call burst (audit and changes PUTs)', met: burst.eventsPerPut >= 100, detail: `${burst.eventsPerPut}` });
   }
 
-  // Cost: a mix of one create, one fulfil, two reads and one list per five calls.
+  // Cost per million API calls: every function, the stated traffic mix of bench/cost.ts (WORKLOAD),
+  // this run's capacity units and, for what this run did not measure, the newest result file or a
+  // stated default (bench/cost-inputs.ts); each input is printed with its source.
   if (capacity) {
-    const mix = ['create request', 'fulfil item', 'read request (an audited read)', 'read request (an audited read)', 'list requests (buyer, page of 20)'];
-    const picked = mix.map((op) => capacity!.find((c) => c.operation === op)).filter((c): c is CapacityFigures => c !== undefined);
-    const apiLambdaMs = e2e?.find((x) => x.operation === 'create request' && x.concurrency === 1)?.p50Ms ?? 30;
-    const inputs = {
-      apiLambdaMs,
-      apiMemoryMb: 1024,
-      // Priced by AWS's rules for the items written, not DynamoDB Local's transaction accounting.
-      writeUnitsPerCall: picked.reduce((n, c) => n + c.aws.total, 0) / picked.length,
-      readUnitsPerCall: picked.reduce((n, c) => n + c.readUnits, 0) / picked.length,
-      // Every call leaves its audit event; the two writes of five also change their request.
-      streamRecordsPerCall: 1 + 2 / 5,
-      recordsPerArchiverInvocation: archive?.archiver.recordsPerInvocation ?? 1,
-      putsPerArchiverInvocation: archive?.archiver.putsPerInvocation ?? 2,
-      archiverMs: archive?.archiver.msMean ?? 100,
-      archiverMemoryMb: 1024,
-    };
+    const resolved = resolveCostInputs(
+      {
+        // Write units by AWS's documented rules for the items written, not DynamoDB Local's transaction accounting.
+        capacity: Object.fromEntries(capacity.map((c) => [c.operation, { writeUnits: c.aws.total, readUnits: c.readUnits }])),
+        apiLambdaMs: e2e?.find((x) => x.operation === 'create request' && x.concurrency === 1)?.p50Ms,
+        archivePutsPerInvocation: archive?.archiver.putsPerInvocation,
+        archiverMs: archive?.archiver.msMean,
+        archiveGzipBytesPerEvent: archive?.burst.gzipBytesPerEvent,
+        notifierMsPerEvent: notifications?.notifierMsPerEvent,
+        workerMsPerDelivery: notifications?.workerMsPerDelivery,
+        packBuild100MiBMs: packBuild?.ms,
+      },
+      join(new URL('..', import.meta.url).pathname, 'bench', 'results'),
+    );
+    const rate = rateAt(BENCH_SCALE_USERS);
+    const usage = perCallUsage(resolved.inputs, { callsPerSecond: rate.callsPerSecond });
+    const at = `at ${BENCH_SCALE_USERS.toLocaleString('en-US')} users, ${rate.callsPerSecond.toFixed(1)} calls/s`;
     for (const region of REGIONS) {
-      const cost = costPerMillion(region, inputs);
-      for (const [part, dollars] of Object.entries(cost)) figures.push(figure(`cost/M calls ${region}`, part, dollars, 'USD'));
-      figures.push(figure(`cost/M calls ${region}`, 'fixed a month (WAF ACL + 4 rules, 5 KMS keys, manifest signing)', fixedMonthly(region, { wafRules: 4, kmsKeys: 5, signaturesPerMonth: 4 * 24 * 31 }), 'USD'));
+      const cost = costPerMillion(region, usage);
+      for (const item of LINE_ITEMS) figures.push(figure(`cost/M calls ${region}`, item.label, cost[item.key], 'USD'));
+      figures.push(figure(`cost/M calls ${region}`, 'API path: gateway, WAF, API Lambda and units, logs, traces, answers', cost.apiPath, 'USD'));
+      figures.push(figure(`cost/M calls ${region}`, `total, every function (${at})`, cost.total, 'USD', { value: COST_TARGET_PER_MILLION, name: 'target' }));
+      figures.push(figure(`cost/M calls ${region}`, 'fixed a month (WAF ACL + rules, KMS keys, alarms, dashboard, schedules)', fixedMonthly(region), 'USD'));
+      const judged = judgeTarget(region, cost, usage, COST_TARGET_PER_MILLION);
+      targets.push({ name: `cost per million API calls <= $${COST_TARGET_PER_MILLION}, every function included (${region}, ${at})`, met: judged.met, detail: judged.detail });
     }
-    figures.push(figure('cost inputs', 'API Lambda billed ms (c=1 create p50, upper bound incl. network)', apiLambdaMs, 'ms'));
-    figures.push(figure('cost inputs', 'archiver invocations per million calls', (1_000_000 * inputs.streamRecordsPerCall) / Math.max(1, inputs.recordsPerArchiverInvocation), 'invocations'));
-    figures.push(figure('cost inputs', 'log bytes per call (access log + WAF log, estimated)', LOG_BYTES_PER_CALL.apiGatewayAccess + LOG_BYTES_PER_CALL.waf + LOG_BYTES_PER_CALL.lambda, 'B'));
+    const inputRows: [string, number, string][] = [
+      ['calls per evidence request (the mix of bench/cost.ts WORKLOAD)', usage.callsPerRequest, 'calls'],
+      ['DynamoDB write units per call, API (from capacity)', usage.writeUnitsApi, 'WRU'],
+      ['DynamoDB read units per call, API (from capacity)', usage.readUnitsApi, 'RRU'],
+      ['DynamoDB write units per call, consumers', usage.writeUnitsConsumers, 'WRU'],
+      ['uploads verified per 1,000 calls', usage.uploads * 1000, 'files'],
+      ['packs built per 1,000 calls', usage.packs * 1000, 'packs'],
+      ['product events per 1,000 calls', usage.events * 1000, 'events'],
+      ['e-mails per 1,000 calls', usage.emails * 1000, 'e-mails'],
+      ['webhook deliveries per 1,000 calls', usage.webhookDeliveries * 1000, 'POSTs'],
+      ['stream records per call', usage.streamRecords, 'records'],
+      ['archiver records per invocation (5 s window at this rate)', usage.archiverRecordsPerInvocation, 'records'],
+      ['notifier records per invocation (4 polls/s at this rate)', usage.notifierRecordsPerInvocation, 'records'],
+      ['archive S3 PUTs per 1,000 calls', usage.archivePuts * 1000, 'PUTs'],
+    ];
+    for (const [name, value, unit] of inputRows) figures.push(figure('cost inputs', name, value, unit));
+    for (const key of Object.keys(INPUT_LABELS) as (keyof typeof INPUT_LABELS)[]) {
+      figures.push(figure('cost inputs', `${INPUT_LABELS[key].label} [${shortSource(resolved.sources[key])}]`, resolved.inputs[key], INPUT_LABELS[key].unit));
+    }
+    figures.push(figure('cost inputs', `capacity units per operation [${shortSource(resolved.sources.capacity)}]`, Object.keys(resolved.inputs.capacity).length, 'operations'));
+    // A later run without the archive section reads the archiver's two rows back from this run's result file.
+    if (usage.unmeasured.length > 0) errors['cost mix'] = `no capacity figure for: ${usage.unmeasured.join(', ')} (priced at 0 units)`;
   }
 
   // Mutation score: from the last `npm run test:mutation` report, not measured by this run.

@@ -1,5 +1,5 @@
 /** How domain objects become table items and back: key builders and attribute stripping. */
-import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../config/table.js';
+import { INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, type IndexName } from '../config/table.js';
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Evidence } from '../schemas/evidence.js';
 import type { EvidenceRequest } from '../schemas/requests.js';
@@ -8,7 +8,7 @@ import type { EvidenceShare, OrganisationRecord, UserRecord } from '../core/port
 /** Bumped when an item's stored shape changes, so readers can migrate old items. */
 export const ITEM_SCHEMA_VERSION = 1;
 
-const { byOwner, byCounterparty, byKind, byDueOfOwner, byDueOfCounterparty, byDate, auditByActor, auditByResource } = INDEXES;
+const { auditByActor, auditByResource } = INDEXES;
 const KEY_ATTRIBUTES = new Set<string>([
   PARTITION_KEY,
   SORT_KEY,
@@ -98,14 +98,25 @@ export const partitions = {
   allPacks: sharded('PACK'),
 };
 
+/** An item's entries in some indexes, all under one sort key value (indexes that share a sort key attribute store it once). */
+export function listedIn(sortKey: string, entries: Partial<Record<IndexName, string | undefined>>): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [name, partition] of Object.entries(entries)) {
+    if (partition === undefined) continue;
+    const index = INDEXES[name as IndexName];
+    attributes[index.partitionKey] = partition;
+    attributes[index.sortKey] = sortKey;
+  }
+  return attributes;
+}
+
 /** An organisation item: every organisation in one index partition, newest first. */
 export function organisationItem(org: OrganisationRecord): Record<string, unknown> {
   return {
     ...keys.organisation(org.orgId),
     entity: 'organisation',
     schemaVersion: ITEM_SCHEMA_VERSION,
-    [byKind.partitionKey]: partitions.allOrganisations,
-    [byKind.sortKey]: `${org.createdAt}#${org.orgId}`,
+    ...listedIn(`${org.createdAt}#${org.orgId}`, { byKind: partitions.allOrganisations }),
     nameLower: org.name.toLowerCase(),
     ...org,
   };
@@ -119,11 +130,11 @@ export function userItem(user: UserRecord, revision: number): Record<string, unk
     entity: 'user',
     schemaVersion: ITEM_SCHEMA_VERSION,
     revision,
-    ...(user.orgId !== undefined && { [byOwner.partitionKey]: partitions.membersOf(user.orgId), [byOwner.sortKey]: sortKey }),
-    [byCounterparty.partitionKey]: partitions.usersInRole(user.role),
-    [byCounterparty.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allUsers,
-    [byKind.sortKey]: sortKey,
+    ...listedIn(sortKey, {
+      byOwner: user.orgId !== undefined ? partitions.membersOf(user.orgId) : undefined,
+      byCounterparty: partitions.usersInRole(user.role),
+      byKind: partitions.allUsers,
+    }),
     ...user,
   };
 }
@@ -135,13 +146,18 @@ export function requestItem(request: EvidenceRequest, revision: number): Record<
     entity: 'request',
     schemaVersion: ITEM_SCHEMA_VERSION,
     revision,
-    [byOwner.partitionKey]: partitions.requestsOfBuyer(request.buyerOrgId),
-    [byOwner.sortKey]: sortKey,
-    [byCounterparty.partitionKey]: partitions.requestsOfFactory(request.factoryId),
-    [byCounterparty.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allRequests.of(request.requestId),
-    [byKind.sortKey]: sortKey,
-    ...(request.dueDate !== undefined && dueIndexes(request.dueDate, sortKey, request)),
+    ...listedIn(sortKey, {
+      byOwner: partitions.requestsOfBuyer(request.buyerOrgId),
+      byCounterparty: partitions.requestsOfFactory(request.factoryId),
+      byKind: partitions.allRequests.of(request.requestId),
+    }),
+    // A request with a due date sits in the due-date indexes of both parties and of every tenant.
+    ...(request.dueDate !== undefined &&
+      listedIn(`${request.dueDate}#${sortKey}`, {
+        byDueOfOwner: partitions.dueOfBuyer(request.buyerOrgId),
+        byDueOfCounterparty: partitions.dueOfFactory(request.factoryId),
+        byDate: partitions.allDue.of(request.requestId),
+      })),
     ...request,
   };
 }
@@ -152,24 +168,10 @@ export function expiryItem(evidenceId: string, version: number, expiresAt: strin
     ...keys.expiry(evidenceId, version),
     entity: 'expiry',
     schemaVersion: ITEM_SCHEMA_VERSION,
-    [byDate.partitionKey]: partitions.allExpiring.of(evidenceId),
-    [byDate.sortKey]: `${expiresAt}#${evidenceId}#${String(version).padStart(10, '0')}`,
+    ...listedIn(`${expiresAt}#${evidenceId}#${String(version).padStart(10, '0')}`, { byDate: partitions.allExpiring.of(evidenceId) }),
     evidenceId,
     version,
     expiresAt,
-  };
-}
-
-/** A request with a due date sits in the due-date indexes of both parties and of every tenant. */
-function dueIndexes(dueDate: string, sortKey: string, request: EvidenceRequest): Record<string, string> {
-  const dueKey = `${dueDate}#${sortKey}`;
-  return {
-    [byDueOfOwner.partitionKey]: partitions.dueOfBuyer(request.buyerOrgId),
-    [byDueOfOwner.sortKey]: dueKey,
-    [byDueOfCounterparty.partitionKey]: partitions.dueOfFactory(request.factoryId),
-    [byDueOfCounterparty.sortKey]: dueKey,
-    [byDate.partitionKey]: partitions.allDue.of(request.requestId),
-    [byDate.sortKey]: dueKey,
   };
 }
 
@@ -179,10 +181,7 @@ export function evidenceItem(evidence: Evidence): Record<string, unknown> {
     ...keys.evidence(evidence.evidenceId),
     entity: 'evidence',
     schemaVersion: ITEM_SCHEMA_VERSION,
-    [byOwner.partitionKey]: partitions.evidenceOfFactory(evidence.factoryId),
-    [byOwner.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allEvidence.of(evidence.evidenceId),
-    [byKind.sortKey]: sortKey,
+    ...listedIn(sortKey, { byOwner: partitions.evidenceOfFactory(evidence.factoryId), byKind: partitions.allEvidence.of(evidence.evidenceId) }),
     ...evidence,
   };
 }

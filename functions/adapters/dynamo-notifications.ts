@@ -15,7 +15,7 @@ import type { Page, PageRequest } from '../core/ports.js';
 import type { AuditEvent } from '../schemas/audit.js';
 import type { Delivery, EventType, Notification, Webhook } from '../schemas/notifications.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditPut, ITEM_SCHEMA_VERSION, KIND_SHARDS, stripKeys } from './dynamo-items.js';
+import { auditPut, ITEM_SCHEMA_VERSION, KIND_SHARDS, listedIn, stripKeys } from './dynamo-items.js';
 import { fullItems, queryPage, queryPartitionPage } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
@@ -157,10 +157,7 @@ export class DynamoWebhookRepository implements WebhookRepository {
                   ...webhookKey(webhook.webhookId),
                   entity: 'webhook',
                   schemaVersion: ITEM_SCHEMA_VERSION,
-                  [INDEXES.byOwner.partitionKey]: webhooksOfOrg(webhook.orgId),
-                  [INDEXES.byOwner.sortKey]: sortKey,
-                  [INDEXES.byKind.partitionKey]: shardOf(webhook.webhookId),
-                  [INDEXES.byKind.sortKey]: sortKey,
+                  ...listedIn(sortKey, { byOwner: webhooksOfOrg(webhook.orgId), byKind: shardOf(webhook.webhookId) }),
                   ...webhook,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',

@@ -13,7 +13,7 @@ import type { AuditEvent } from '../schemas/audit.js';
 import type { Pack, PackStatus, ShareLink } from '../schemas/packs.js';
 import { putAll } from './dynamo-batches.js';
 import { dynamo } from './dynamo-errors.js';
-import { auditPut, ITEM_SCHEMA_VERSION, keys, partitions, stripKeys } from './dynamo-items.js';
+import { auditPut, ITEM_SCHEMA_VERSION, keys, listedIn, partitions, stripKeys } from './dynamo-items.js';
 import { queryPage } from './dynamo-pages.js';
 import type { TableSettings } from './dynamo-request-repository.js';
 
@@ -26,10 +26,7 @@ function packItems(pack: Pack): Record<string, unknown>[] {
     ...keys.pack(pack.packId),
     entity: 'pack',
     schemaVersion: ITEM_SCHEMA_VERSION,
-    [byOwner.partitionKey]: partitions.packsOfOrg(pack.ownerOrgId),
-    [byOwner.sortKey]: sortKey,
-    [byKind.partitionKey]: partitions.allPacks.of(pack.packId),
-    [byKind.sortKey]: sortKey,
+    ...listedIn(sortKey, { byOwner: partitions.packsOfOrg(pack.ownerOrgId), byKind: partitions.allPacks.of(pack.packId) }),
     ...pack,
   };
   if (pack.sharedWithOrgId === undefined) return [header];
@@ -37,8 +34,7 @@ function packItems(pack: Pack): Record<string, unknown>[] {
     ...keys.packListedForSharedOrg(pack.packId),
     entity: 'pack-listing',
     schemaVersion: ITEM_SCHEMA_VERSION,
-    [byOwner.partitionKey]: partitions.packsOfOrg(pack.sharedWithOrgId),
-    [byOwner.sortKey]: sortKey,
+    ...listedIn(sortKey, { byOwner: partitions.packsOfOrg(pack.sharedWithOrgId) }),
     ...pack,
   };
   return [header, listed];

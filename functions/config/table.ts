@@ -41,6 +41,14 @@ export interface IndexDefinition {
  */
 export const LIST_FILTER_ATTRIBUTES = ['entity', 'status', 'kind', 'role', 'orgId', 'events', 'nameLower', 'docType'] as const;
 
+/**
+ * An item lists under the same `<createdAt>#<id>` in every index it is in (by owner, by
+ * counterparty, for every tenant), and under the same `<date>#...` in every date index, so
+ * those indexes share one sort key attribute each: a request stores each value once.
+ */
+const LIST_SORT_KEY = 'gsi1sk';
+const DUE_SORT_KEY = 'gsi4sk';
+
 /** The table's own keys, for the patterns the base table serves (the every-tenant audit log). */
 export const TABLE_KEYS: IndexDefinition = { indexName: undefined, partitionKey: PARTITION_KEY, sortKey: SORT_KEY, projection: 'ALL' };
 
@@ -53,21 +61,21 @@ export const TABLE_KEYS: IndexDefinition = { indexName: undefined, partitionKey:
  */
 export const INDEXES = {
   /** requests by buyer org (BUYER#<org>), evidence by factory (FACTORY#<org>), users by org (MEMBERS#<org>), packs (PACKS#<org>), webhooks (WEBHOOKS#<org>). */
-  byOwner: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: LIST_FILTER_ATTRIBUTES },
+  byOwner: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: LIST_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /** requests by addressed factory (FACTORY#<org>), users by role (ROLE#<role>). */
-  byCounterparty: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: LIST_FILTER_ATTRIBUTES },
+  byCounterparty: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: LIST_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /** every request, evidence, pack, webhook (<KIND>#<shard>, eight shards each, merged on read), organisation and user, for auditors and admins. */
-  byKind: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: LIST_FILTER_ATTRIBUTES },
+  byKind: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: LIST_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /** requests with a due date by buyer org (DUE#BUYER#<org>), sorted `<dueDate>#<createdAt>#<id>`: the `dueBefore` and `overdue` filters. */
-  byDueOfOwner: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: LIST_FILTER_ATTRIBUTES },
+  byDueOfOwner: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: DUE_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /** requests with a due date by addressed factory (DUE#FACTORY#<org>), sorted as byDueOfOwner. */
-  byDueOfCounterparty: { indexName: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: LIST_FILTER_ATTRIBUTES },
+  byDueOfCounterparty: { indexName: 'gsi5', partitionKey: 'gsi5pk', sortKey: DUE_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /**
    * Dates across tenants, eight shards each: requests by due date (DUE#<shard>, `<dueDate>#<createdAt>#<id>`)
    * for auditors' due filters and the reminder sweep; evidence versions by expiry (EXPIRES#<shard>,
    * `<expiresAt>#<evidenceId>#<version>`) for the expiry reminders. Only items with a date are in it.
    */
-  byDate: { indexName: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk', projection: LIST_FILTER_ATTRIBUTES },
+  byDate: { indexName: 'gsi6', partitionKey: 'gsi6pk', sortKey: DUE_SORT_KEY, projection: LIST_FILTER_ATTRIBUTES },
   /**
    * audit events by actor (ACTOR#<userId>): the `actorId` filter, a person's data export. Sorted by
    * the event's own table sort key, `<occurredAt>#<eventId>`, so no copy of it is stored (an event
